@@ -1,0 +1,83 @@
+package org.imagemanager.definitions;
+
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectLoader;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.PathFilter;
+import org.imagemanager.definition.DefinitionException;
+import org.imagemanager.definition.DefinitionLoader;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Reads definition files ({@code *.yml}, {@code *.yaml}) from a git repository at a branch's head (JGit: the
+ * committed tree, not the working copy) or from a plain folder.
+ */
+public final class DefinitionsReader {
+    private final DefinitionLoader loader = new DefinitionLoader();
+
+    /** The head commit of {@code branch} (or HEAD when null), if the repository has one. */
+    public Optional<String> headCommit(Path repositoryDir, String branch) throws IOException {
+        try (Repository repository = open(repositoryDir)) {
+            ObjectId head = repository.resolve(branch == null ? Constants.HEAD : branch);
+            return Optional.ofNullable(head).map(ObjectId::getName);
+        }
+    }
+
+    /** Definitions at a commit; {@code subfolder} (may be null) limits the files read. */
+    public DefinitionSnapshot readCommit(Path repositoryDir, String commit, String subfolder) throws IOException, DefinitionException {
+        try (Repository repository = open(repositoryDir); RevWalk walk = new RevWalk(repository)) {
+            RevCommit revCommit = walk.parseCommit(repository.resolve(commit));
+            Map<String, DefinitionLoader.StreamSupplier> files = new TreeMap<>();
+            try (TreeWalk tree = new TreeWalk(repository)) {
+                tree.addTree(revCommit.getTree());
+                tree.setRecursive(true);
+                if (subfolder != null && !subfolder.isBlank()) {
+                    tree.setFilter(PathFilter.create(subfolder.replaceAll("^/+|/+$", "")));
+                }
+                while (tree.next()) {
+                    String path = tree.getPathString();
+                    if (isDefinitionFile(path)) {
+                        ObjectLoader blob = repository.open(tree.getObjectId(0));
+                        files.put(path, blob::openStream);
+                    }
+                }
+            }
+            return new DefinitionSnapshot(repositoryDir.toString(), revCommit.getName(), loader.loadAll(files, revCommit.getName()));
+        }
+    }
+
+    /** Definitions in a folder on disk (or one file), as the reference's {@code --images PATH}. */
+    public DefinitionSnapshot readFolder(Path path) throws IOException, DefinitionException {
+        Map<String, DefinitionLoader.StreamSupplier> files = new TreeMap<>();
+        if (Files.isRegularFile(path)) {
+            files.put(path.toString(), () -> Files.newInputStream(path));
+        } else {
+            try (Stream<Path> walk = Files.walk(path)) {
+                walk.filter(Files::isRegularFile)
+                        .filter(p -> isDefinitionFile(p.getFileName().toString()))
+                        .forEach(p -> files.put(path.relativize(p).toString(), () -> Files.newInputStream(p)));
+            }
+        }
+        return new DefinitionSnapshot(path.toString(), "folder", loader.loadAll(files, null));
+    }
+
+    private static boolean isDefinitionFile(String path) {
+        return path.endsWith(".yml") || path.endsWith(".yaml");
+    }
+
+    private static Repository open(Path dir) throws IOException {
+        return new FileRepositoryBuilder().findGitDir(dir.toFile()).setMustExist(true).build();
+    }
+}

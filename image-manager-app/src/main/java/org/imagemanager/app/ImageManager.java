@@ -1,0 +1,214 @@
+package org.imagemanager.app;
+
+import org.imagemanager.cloud.CloudsYaml;
+import org.imagemanager.definition.DefinitionException;
+import org.imagemanager.definition.LocatedDefinition;
+import org.imagemanager.definitions.DefinitionSnapshot;
+import org.imagemanager.definitions.DefinitionsReader;
+import org.imagemanager.event.EventJson;
+import org.imagemanager.event.ImageAction;
+import org.imagemanager.event.ImageEvent;
+import org.imagemanager.event.ImageRenamed;
+import org.imagemanager.event.ImportCompleted;
+import org.imagemanager.event.ImportFailed;
+import org.imagemanager.event.VisibilityChanged;
+import org.imagemanager.glance.GlanceClient;
+import org.imagemanager.kafka.TopicNames;
+import org.imagemanager.kafka.TopicsInitializer;
+import org.imagemanager.localkafka.LocalKafka;
+import org.imagemanager.plan.FamilyPlan;
+import org.imagemanager.plan.FamilyPlanner;
+import org.imagemanager.plan.ObservedImage;
+import org.imagemanager.plan.PlanOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
+
+/** {@code ./image-manager}: the four services and (unless a broker is given) an embedded Kafka broker in one JVM. */
+@Command(name = "image-manager", mixinStandardHelpOptions = true,
+        description = "Keeps the images of OpenStack clouds in line with YAML image definitions.",
+        subcommands = {ImageManager.Sync.class, ImageManager.Serve.class})
+public final class ImageManager {
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_INVALID = 2;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ImageManager()).execute(args));
+    }
+
+    /** Options shared by the subcommands; names follow the reference tool where it has one. */
+    static class Common {
+        @Option(names = "--cloud", required = true, split = ",",
+                description = "cloud name(s) from clouds.yaml (OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack, /etc/openstack)")
+        List<String> clouds;
+
+        @Option(names = "--tag", defaultValue = PlanOptions.DEFAULT_MANAGEMENT_TAG,
+                description = "tag that marks managed images (default: ${DEFAULT-VALUE}); others are never touched")
+        String tag;
+
+        @Option(names = "--kafka", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS}",
+                description = "Kafka bootstrap servers; without it an embedded broker is started")
+        String kafka;
+
+        @Option(names = "--group-prefix", defaultValue = "image-manager", description = "prefix of consumer group ids")
+        String groupPrefix;
+
+        LocalKafka embedded;
+
+        String bootstrapServers(PrintStream out) throws IOException {
+            if (kafka != null && !kafka.isBlank()) {
+                return kafka;
+            }
+            Path dir = Files.createTempDirectory("image-manager-kafka");
+            out.println("starting embedded Kafka broker in " + dir + " …");
+            embedded = LocalKafka.start(dir);
+            return embedded.bootstrapServers();
+        }
+
+        void stopEmbedded() {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+
+    @Command(name = "sync", description = "Converge the cloud(s) with the definitions once, then exit (0: all in line; 1: failures; 2: invalid definitions).")
+    static final class Sync implements Callable<Integer> {
+        @CommandLine.Mixin
+        Common common = new Common();
+
+        @Option(names = "--images", required = true, description = "folder (or file) of image definitions")
+        Path images;
+
+        @Option(names = "--filter", description = "only images whose name matches this regular expression")
+        Pattern filter;
+
+        @Option(names = "--dry-run", description = "print the plan; change nothing")
+        boolean dryRun;
+
+        @Option(names = "--timeout", defaultValue = "PT30M", description = "give up after this long (ISO-8601, default ${DEFAULT-VALUE})")
+        Duration timeout;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintStream out = System.out;
+            DefinitionSnapshot snapshot;
+            try {
+                snapshot = new DefinitionsReader().readFolder(images);
+            } catch (DefinitionException e) {
+                System.err.println("invalid definitions, nothing changed:");
+                e.errors().forEach(error -> System.err.println("  " + error));
+                return EXIT_INVALID;
+            }
+            List<LocatedDefinition> selected = snapshot.definitions().stream()
+                    .filter(d -> filter == null || filter.matcher(d.definition().name()).matches())
+                    .toList();
+            snapshot = new DefinitionSnapshot(snapshot.source(), snapshot.revision(), selected);
+            List<String> families = selected.stream().map(d -> d.definition().name()).toList();
+            out.printf("%d image definition(s) from %s%n", families.size(), images);
+            if (dryRun) {
+                return dryRun(out, selected);
+            }
+            try {
+                String bootstrap = common.bootstrapServers(out);
+                TopicNames topics = new TopicNames("image-definitions", "image-actions", "image-events");
+                TopicsInitializer.ensure(bootstrap, topics, 6, (short) 1);
+                PipelineSettings settings = new PipelineSettings(bootstrap, common.clouds, common.tag, null, topics,
+                        common.groupPrefix, null, null, null);
+                try (SyncTracker tracker = new SyncTracker(bootstrap, topics.events(), event -> progress(out, event));
+                     Pipeline pipeline = Pipeline.start(settings)) {
+                    pipeline.publish(snapshot);
+                    boolean settled = tracker.awaitSettled(common.clouds, families, timeout);
+                    SyncTracker.Summary summary = tracker.summary();
+                    out.print(summary.format());
+                    if (!settled) {
+                        System.err.println("not in line after " + timeout + "; see the events above");
+                        return EXIT_FAILED;
+                    }
+                    return summary.failed().isEmpty() ? 0 : EXIT_FAILED;
+                }
+            } finally {
+                common.stopEmbedded();
+            }
+        }
+
+        private Integer dryRun(PrintStream out, List<LocatedDefinition> selected) {
+            int actions = 0;
+            for (String cloud : common.clouds) {
+                GlanceClient glance = new GlanceClient(CloudsYaml.load(cloud));
+                List<ObservedImage> observed = glance.listImages(common.tag);
+                for (LocatedDefinition d : selected) {
+                    FamilyPlan plan = FamilyPlanner.plan(cloud, d.definition(), observed,
+                            new PlanOptions(common.tag, Instant.now(), Duration.ofHours(2)));
+                    for (ImageAction action : plan.actions()) {
+                        out.printf("%-12s %-30s %s%n", cloud, d.definition().name(), action.describe());
+                        actions++;
+                    }
+                }
+            }
+            out.printf("dry run: %d action(s) planned, nothing changed%n", actions);
+            return 0;
+        }
+
+        private static void progress(PrintStream out, ImageEvent event) {
+            switch (event) {
+                case ImportCompleted done when !done.alreadyPresent() ->
+                        out.printf("  imported   %s: %s (%s)%n", done.cloud(), done.imageName(), done.imageId());
+                case ImportFailed failed ->
+                        out.printf("  FAILED     %s: %s@%s %s: %s%n", failed.cloud(), failed.family(), failed.version(),
+                                failed.reason(), failed.message());
+                case ImageRenamed renamed ->
+                        out.printf("  renamed    %s: '%s' -> '%s'%n", renamed.cloud(), renamed.from(), renamed.to());
+                case VisibilityChanged changed ->
+                        out.printf("  visibility %s: '%s' %s -> %s%n", changed.cloud(), changed.imageName(), changed.from(), changed.to());
+                default -> {
+                }
+            }
+        }
+    }
+
+    @Command(name = "serve", description = "Run the pipeline until stopped, watching a git repository of definitions.")
+    static final class Serve implements Callable<Integer> {
+        @CommandLine.Mixin
+        Common common = new Common();
+
+        @Option(names = "--repository", required = true, description = "local git repository holding the definitions")
+        Path repository;
+
+        @Option(names = "--branch", description = "branch to follow (default: HEAD)")
+        String branch;
+
+        @Option(names = "--poll-interval", defaultValue = "30s", description = "how often to look for new commits")
+        String pollInterval;
+
+        @Override
+        public Integer call() throws Exception {
+            String bootstrap = common.bootstrapServers(System.out);
+            TopicNames topics = new TopicNames("image-definitions", "image-actions", "image-events");
+            PipelineSettings settings = new PipelineSettings(bootstrap, common.clouds, common.tag, null, topics,
+                    common.groupPrefix, repository, branch, pollInterval);
+            CountDownLatch stopped = new CountDownLatch(1);
+            try (Pipeline ignored = Pipeline.start(settings)) {
+                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+                System.out.println("serving; Ctrl-C stops");
+                stopped.await();
+            } finally {
+                common.stopEmbedded();
+            }
+            return 0;
+        }
+    }
+
+}

@@ -1,0 +1,146 @@
+package org.imagemanager.app;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.imagemanager.event.ActionSkipped;
+import org.imagemanager.event.DefinitionsPublished;
+import org.imagemanager.event.EventJson;
+import org.imagemanager.event.EventKeys;
+import org.imagemanager.event.ImageEvent;
+import org.imagemanager.event.ImageRenamed;
+import org.imagemanager.event.ImportCompleted;
+import org.imagemanager.event.ImportFailed;
+import org.imagemanager.event.PlanComputed;
+import org.imagemanager.event.VisibilityChanged;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Follows {@code image-events} from the moment it starts and tells when a set of families has settled in every
+ * cloud: every action the planner published has an outcome, and the newest plan is empty (or holds only imports
+ * that failed). It only observes; deciding stays with the planner.
+ */
+public final class SyncTracker implements AutoCloseable {
+    private final KafkaConsumer<String, String> consumer;
+    private final Map<String, PlanComputed> latestPlan = new HashMap<>();
+    private final Map<String, PlanComputed> firstPlan = new HashMap<>();
+    private final Map<String, Integer> dispatched = new HashMap<>();
+    private final Map<String, Integer> outcomes = new HashMap<>();
+    private final Map<String, ImportFailed> failures = new LinkedHashMap<>();
+    private final Set<String> completedImports = new HashSet<>();
+    private final List<ImageEvent> seen = new ArrayList<>();
+    private final Consumer<ImageEvent> onEvent;
+
+    public SyncTracker(String bootstrapServers, String eventsTopic, Consumer<ImageEvent> onEvent) {
+        this.onEvent = onEvent;
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), new StringDeserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(eventsTopic, Duration.ofSeconds(60)).stream()
+                .map(info -> new TopicPartition(info.topic(), info.partition()))
+                .toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position); // fix the start now, before anything is published
+    }
+
+    /** Polls until every (cloud, family) pair has settled or the deadline passes; returns whether all settled. */
+    public boolean awaitSettled(Collection<String> clouds, Collection<String> families, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                accept(EventJson.decode(record.value(), ImageEvent.class));
+            }
+            if (clouds.stream().allMatch(cloud -> families.stream().allMatch(family -> settled(cloud, family)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void accept(ImageEvent event) {
+        seen.add(event);
+        onEvent.accept(event);
+        switch (event) {
+            case PlanComputed plan -> {
+                latestPlan.put(plan.key(), plan);
+                firstPlan.putIfAbsent(plan.key(), plan);
+                plan.actions().forEach(id -> dispatched.merge(id, 1, Integer::sum));
+            }
+            case ImportCompleted done -> {
+                outcome(done.actionId());
+                completedImports.add(done.actionId());
+                failures.remove(done.actionId());
+            }
+            case ImportFailed failed -> {
+                outcome(failed.actionId());
+                if (!completedImports.contains(failed.actionId())) {
+                    failures.put(failed.actionId(), failed);
+                }
+            }
+            case ImageRenamed renamed -> outcome(renamed.actionId());
+            case VisibilityChanged changed -> outcome(changed.actionId());
+            case ActionSkipped skipped -> outcome(skipped.actionId());
+            case DefinitionsPublished ignored -> {
+            }
+        }
+    }
+
+    private void outcome(String actionId) {
+        outcomes.merge(actionId, 1, Integer::sum);
+    }
+
+    boolean settled(String cloud, String family) {
+        PlanComputed plan = latestPlan.get(EventKeys.of(cloud, family));
+        if (plan == null || !plan.inProgress().isEmpty()) {
+            return false;
+        }
+        boolean everyActionAnswered = dispatched.entrySet().stream()
+                .allMatch(e -> outcomes.getOrDefault(e.getKey(), 0) >= e.getValue());
+        return everyActionAnswered && failures.keySet().containsAll(plan.actions());
+    }
+
+    public Summary summary() {
+        int imported = (int) seen.stream().filter(e -> e instanceof ImportCompleted c && !c.alreadyPresent()).count();
+        int renamed = (int) seen.stream().filter(e -> e instanceof ImageRenamed).count();
+        int visibility = (int) seen.stream().filter(e -> e instanceof VisibilityChanged).count();
+        int unchanged = firstPlan.values().stream().mapToInt(PlanComputed::unchanged).sum();
+        return new Summary(imported, renamed, visibility, unchanged, List.copyOf(failures.values()));
+    }
+
+    public List<ImageEvent> events() {
+        return List.copyOf(seen);
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+
+    public record Summary(int imported, int renamed, int visibilityChanged, int unchanged, List<ImportFailed> failed) {
+        public String format() {
+            StringBuilder text = new StringBuilder();
+            text.append(String.format("imported: %d  renamed: %d  visibility changed: %d  unchanged: %d  failed: %d%n",
+                    imported, renamed, visibilityChanged, unchanged, failed.size()));
+            for (ImportFailed f : failed) {
+                text.append(String.format("  FAILED %s %s@%s (%s): %s%n", f.cloud(), f.family(), f.version(), f.reason(), f.message()));
+            }
+            return text.toString();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.imagemanager.app;
+
+import org.imagemanager.cloud.CloudsYaml;
+import org.imagemanager.glance.GlanceClient;
+import org.imagemanager.kafka.TopicNames;
+import org.imagemanager.kafka.TopicsInitializer;
+import org.imagemanager.plan.ObservedImage;
+import org.imagemanager.testsupport.DevCloud;
+import org.imagemanager.testsupport.SharedKafka;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One isolated pipeline run against the shared broker and the dev cloud: its own topics, consumer groups and
+ * management tag, so runs never see each other's records or images.
+ */
+final class PipelineTestRun implements AutoCloseable {
+    final String id = UUID.randomUUID().toString().substring(0, 8);
+    final String cloud = DevCloud.ADMIN_CLOUD;
+    final String tag = "im-test-" + id;
+    final TopicNames topics = new TopicNames("definitions-" + id, "actions-" + id, "events-" + id);
+    final String bootstrap = SharedKafka.bootstrapServers();
+    final Path cloudsFile = DevCloud.cloudsFile();
+    final GlanceClient glance;
+    final SyncTracker tracker;
+    private Pipeline pipeline;
+
+    PipelineTestRun() {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("OS_CLIENT_CONFIG_FILE", cloudsFile.toString());
+        glance = new GlanceClient(CloudsYaml.load(cloud, env));
+        TopicsInitializer.ensure(bootstrap, topics, 3, (short) 1);
+        tracker = new SyncTracker(bootstrap, topics.events(), event -> { });
+    }
+
+    /** Starts the four services watching {@code repository}. */
+    void start(Path repository) {
+        PipelineSettings settings = new PipelineSettings(bootstrap, List.of(cloud), tag, cloudsFile, topics,
+                "group-" + id, repository, null, "1s");
+        pipeline = Pipeline.start(settings);
+    }
+
+    List<ObservedImage> managedImages() {
+        return glance.listImages(tag);
+    }
+
+    @Override
+    public void close() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+        tracker.close();
+        for (ObservedImage image : glance.listImages(tag)) {
+            glance.delete(image.id());
+        }
+    }
+}

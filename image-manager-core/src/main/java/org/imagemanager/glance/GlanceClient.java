@@ -1,0 +1,300 @@
+package org.imagemanager.glance;
+
+import org.imagemanager.cloud.CloudConfig;
+import org.imagemanager.event.EventJson;
+import org.imagemanager.plan.ObservedImage;
+import org.openstack4j.api.OSClient;
+import org.openstack4j.api.types.Facing;
+import org.openstack4j.model.common.ActionResponse;
+import org.openstack4j.model.common.Identifier;
+import org.openstack4j.model.identity.v3.Endpoint;
+import org.openstack4j.model.identity.v3.Service;
+import org.openstack4j.model.identity.v3.Token;
+import org.openstack4j.model.image.v2.ContainerFormat;
+import org.openstack4j.model.image.v2.DiskFormat;
+import org.openstack4j.model.image.v2.Image;
+import org.openstack4j.model.image.v2.builder.ImageBuilder;
+import org.openstack4j.api.Builders;
+import org.openstack4j.openstack.OSFactory;
+import org.openstack4j.openstack.image.v2.domain.GlanceImage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Glance v2 for one cloud. Metadata calls go through openstack4j (Keystone v3 auth, catalog, image API).
+ *
+ * <p>Image data travels through a small extension on the JDK's HTTP client with the same token: every
+ * openstack4j connector buffers an {@code InputStream} payload whole (in memory or a temp file) before sending it,
+ * which would break our promise that an image never sits whole anywhere. {@code PUT /file} here is chunked and
+ * streamed, and {@code GET /file} hands back the response stream.
+ */
+public final class GlanceClient {
+    private static final Duration TOKEN_MARGIN = Duration.ofMinutes(5);
+    private static final int PAGE = 200;
+
+    private final CloudConfig cloud;
+    private final HttpClient http;
+    private volatile Token token;
+
+    public GlanceClient(CloudConfig cloud) {
+        this.cloud = cloud;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(20))
+                .build();
+    }
+
+    public String cloudName() {
+        return cloud.name();
+    }
+
+    /** Every image of the project that carries {@code tag} (any visibility), all pages. */
+    public List<ObservedImage> listImages(String tag) {
+        List<ObservedImage> images = new ArrayList<>();
+        String marker = null;
+        while (true) {
+            Map<String, String> filter = new HashMap<>();
+            filter.put("tag", tag);
+            filter.put("visibility", "all");
+            filter.put("limit", String.valueOf(PAGE));
+            if (marker != null) {
+                filter.put("marker", marker);
+            }
+            List<? extends Image> page = os().imagesV2().list(filter);
+            page.forEach(image -> images.add(toObserved(image)));
+            if (page.size() < PAGE) {
+                return images;
+            }
+            marker = page.get(page.size() - 1).getId();
+        }
+    }
+
+    /** Every image called {@code name} that this project can see, managed or not. */
+    public List<ObservedImage> listImagesNamed(String name) {
+        return os().imagesV2().list(Map.of("name", name, "visibility", "all", "limit", String.valueOf(PAGE)))
+                .stream().map(GlanceClient::toObserved).toList();
+    }
+
+    public Optional<ObservedImage> get(String imageId) {
+        Image image = os().imagesV2().get(imageId);
+        return Optional.ofNullable(image).map(GlanceClient::toObserved);
+    }
+
+    /** Creates a private, queued image and returns its id. */
+    public String create(NewImage spec) {
+        ImageBuilder builder = Builders.imageV2()
+                .name(spec.name())
+                .diskFormat(DiskFormat.value(spec.diskFormat()))
+                .containerFormat(ContainerFormat.BARE)
+                .visibility(Image.ImageVisibility.PRIVATE)
+                .minDisk((long) spec.minDisk())
+                .minRam((long) spec.minRam())
+                .tags(spec.tags());
+        // openstack4j drops these from additional properties (its model has fields for them), so set them there.
+        spec.properties().forEach((key, value) -> {
+            switch (key) {
+                case "architecture" -> builder.architecture(value);
+                case "os_distro" -> builder.osDistro(value);
+                case "os_version" -> builder.osVersion(value);
+                case "kernel_id" -> builder.kernelId(value);
+                case "ramdisk_id" -> builder.ramdiskId(value);
+                case "instance_uuid" -> builder.instanceUuid(value);
+                default -> builder.additionalProperty(key, value);
+            }
+        });
+        Image created = os().imagesV2().create(builder.build());
+        if (created == null || created.getId() == null) {
+            throw new GlanceException("Glance refused to create image '" + spec.name() + "'", 0);
+        }
+        return created.getId();
+    }
+
+    /** Streams {@code data} into the image ({@code PUT /v2/images/{id}/file}, chunked). */
+    public void upload(String imageId, InputStream data) throws IOException {
+        HttpRequest request = authorized(imageFileUri(imageId))
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> data))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("upload interrupted", e);
+        }
+        if (response.statusCode() / 100 != 2) {
+            throw new GlanceException("upload of image " + imageId + " refused: HTTP " + response.statusCode() + " "
+                    + abbreviate(response.body()), response.statusCode());
+        }
+    }
+
+    /** The image's bytes as a stream ({@code GET /v2/images/{id}/file}); the caller closes it. */
+    public InputStream download(String imageId) throws IOException {
+        HttpRequest request = authorized(imageFileUri(imageId)).GET().build();
+        try {
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            if (response.statusCode() != 200) {
+                response.body().close();
+                throw new GlanceException("download of image " + imageId + ": HTTP " + response.statusCode(), response.statusCode());
+            }
+            return response.body();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("download interrupted", e);
+        }
+    }
+
+    /** Deletes the image; an image that is already gone counts as deleted. */
+    public void delete(String imageId) {
+        ActionResponse response = os().imagesV2().delete(imageId);
+        if (!response.isSuccess() && response.getCode() != 404) {
+            throw new GlanceException("delete of image " + imageId + " failed: " + response.getFault(), response.getCode());
+        }
+    }
+
+    public void rename(String imageId, String name) {
+        patch(imageId, "/name", name);
+    }
+
+    public void setVisibility(String imageId, String visibility) {
+        patch(imageId, "/visibility", visibility);
+    }
+
+    /**
+     * JSON-patch on the image ({@code PATCH /v2/images/{id}}). openstack4j's update sends a media type Glance
+     * refuses ("415 Unsupported Media Type"), so this goes through the data-plane extension with Glance's
+     * {@code application/openstack-images-v2.1-json-patch}.
+     */
+    private void patch(String imageId, String path, Object value) {
+        String body = EventJson.encode(List.of(Map.of("op", "replace", "path", path, "value", value)));
+        HttpRequest request = authorized(imageEndpoint().resolve("v2/images/" + imageId))
+                .header("Content-Type", "application/openstack-images-v2.1-json-patch")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new GlanceException("update of " + path + " on image " + imageId + ": HTTP "
+                        + response.statusCode() + " " + abbreviate(response.body()), response.statusCode());
+            }
+        } catch (IOException e) {
+            throw new GlanceException("update of " + path + " on image " + imageId + " failed: " + e.getMessage(), 0, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GlanceException("interrupted", 0, e);
+        }
+    }
+
+    private OSClient.OSClientV3 os() {
+        Token current = token;
+        if (current == null || current.getExpires().toInstant().minus(TOKEN_MARGIN).isBefore(Instant.now())) {
+            synchronized (this) {
+                current = token;
+                if (current == null || current.getExpires().toInstant().minus(TOKEN_MARGIN).isBefore(Instant.now())) {
+                    current = authenticate();
+                    token = current;
+                }
+            }
+        }
+        OSClient.OSClientV3 client = OSFactory.clientFromToken(current, facing());
+        return cloud.regionName() == null ? client : client.useRegion(cloud.regionName());
+    }
+
+    private Token authenticate() {
+        if (cloud.password() == null) {
+            throw new GlanceException("cloud '" + cloud.name() + "' has no password in clouds.yaml", 0);
+        }
+        var builder = OSFactory.builderV3()
+                .endpoint(cloud.authUrl())
+                .credentials(cloud.username(), cloud.password().value(), Identifier.byName(cloud.userDomainName()))
+                .perspective(facing());
+        if (cloud.projectId() != null) {
+            builder.scopeToProject(Identifier.byId(cloud.projectId()));
+        } else {
+            builder.scopeToProject(Identifier.byName(cloud.projectName()), Identifier.byName(cloud.projectDomainName()));
+        }
+        try {
+            return builder.authenticate().getToken();
+        } catch (RuntimeException e) {
+            // openstack4j's messages never contain the password; keep only the message, not the request.
+            throw new GlanceException("authentication to cloud '" + cloud.name() + "' failed: " + e.getMessage(), 401);
+        }
+    }
+
+    private Facing facing() {
+        return switch (cloud.interfaceName() == null ? "public" : cloud.interfaceName()) {
+            case "internal" -> Facing.INTERNAL;
+            case "admin" -> Facing.ADMIN;
+            default -> Facing.PUBLIC;
+        };
+    }
+
+    private URI imageEndpoint() {
+        os();
+        for (Service service : token.getCatalog()) {
+            if (!"image".equals(service.getType())) {
+                continue;
+            }
+            for (Endpoint endpoint : service.getEndpoints()) {
+                boolean region = cloud.regionName() == null || cloud.regionName().equals(endpoint.getRegion())
+                        || cloud.regionName().equals(endpoint.getRegionId());
+                if (region && endpoint.getIface() == facing()) {
+                    String url = endpoint.getUrl().toString();
+                    return URI.create(url.endsWith("/") ? url : url + "/");
+                }
+            }
+        }
+        throw new GlanceException("cloud '" + cloud.name() + "' has no " + facing() + " image endpoint in its catalog", 0);
+    }
+
+    private URI imageFileUri(String imageId) {
+        return imageEndpoint().resolve("v2/images/" + imageId + "/file");
+    }
+
+    private HttpRequest.Builder authorized(URI uri) {
+        os();
+        return HttpRequest.newBuilder(uri).header("X-Auth-Token", token.getId());
+    }
+
+    static ObservedImage toObserved(Image image) {
+        Map<String, String> properties = new HashMap<>();
+        if (image instanceof GlanceImage glance && glance.getAdditionalProperties() != null) {
+            properties.putAll(glance.getAdditionalProperties());
+        }
+        // openstack4j lifts these well-known properties out of the property map into fields of its model.
+        putIfPresent(properties, "architecture", image.getArchitecture());
+        putIfPresent(properties, "os_distro", image.getOsDistro());
+        putIfPresent(properties, "os_version", image.getOsVersion());
+        putIfPresent(properties, "kernel_id", image.getKernelId());
+        putIfPresent(properties, "ramdisk_id", image.getRamdiskId());
+        putIfPresent(properties, "instance_uuid", image.getInstanceUuid());
+        return new ObservedImage(image.getId(), image.getName(),
+                image.getStatus() == null ? null : image.getStatus().value(),
+                image.getVisibility() == null ? null : image.getVisibility().value(),
+                image.getDiskFormat() == null ? null : image.getDiskFormat().value(),
+                properties, image.getTags(),
+                image.getCreatedAt() == null ? null : image.getCreatedAt().toInstant());
+    }
+
+    private static void putIfPresent(Map<String, String> properties, String key, String value) {
+        if (value != null) {
+            properties.put(key, value);
+        }
+    }
+
+    private static String abbreviate(String body) {
+        return body == null ? "" : body.length() > 300 ? body.substring(0, 300) + "…" : body;
+    }
+}

@@ -1,0 +1,13 @@
+package org.imagemanager.glance;
+
+import java.util.List;
+import java.util.Map;
+
+/** The metadata of an image to be created (always {@code container_format: bare}, created private). */
+public record NewImage(String name, String diskFormat, int minDisk, int minRam, Map<String, String> properties,
+                       List<String> tags) {
+    public NewImage {
+        properties = Map.copyOf(properties);
+        tags = List.copyOf(tags);
+    }
+}

@@ -1,0 +1,15 @@
+package org.imagemanager.kafka;
+
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Singleton;
+
+/**
+ * The three topics, named by configuration so that several pipelines (or tests) can share one broker:
+ * {@code image-manager.topics.definitions|actions|events}.
+ */
+@Singleton
+public record TopicNames(
+        @Value("${image-manager.topics.definitions:image-definitions}") String definitions,
+        @Value("${image-manager.topics.actions:image-actions}") String actions,
+        @Value("${image-manager.topics.events:image-events}") String events) {
+}

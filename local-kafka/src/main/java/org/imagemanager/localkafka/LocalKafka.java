@@ -1,0 +1,202 @@
+package org.imagemanager.localkafka;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A real Apache Kafka broker (KRaft, combined broker + controller, one node) on 127.0.0.1, run as a child JVM.
+ *
+ * <p>It runs in its own process because the broker's jars (Kafka 4.1) and the clients the services use
+ * (kafka-clients 3.9, as micronaut-kafka 5.9 is built for) cannot share one classpath. The broker's classpath
+ * was resolved by Maven when this module was built (see this module's pom).
+ */
+public final class LocalKafka implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final Process process;
+    private final int port;
+    private final Path directory;
+
+    private LocalKafka(Process process, int port, Path directory) {
+        this.process = process;
+        this.port = port;
+        this.directory = directory;
+    }
+
+    /** Formats fresh storage under {@code directory} and starts a broker on free ports; returns when it accepts clients. */
+    public static LocalKafka start(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        int port = freePort();
+        int controllerPort = freePort();
+        Path properties = directory.resolve("server.properties");
+        Path log4j = directory.resolve("log4j2.properties");
+        Files.writeString(properties, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + directory.resolve("data").toAbsolutePath(),
+                "num.partitions=1",
+                // Topics are created deliberately (one of them compacted), never by accident.
+                "auto.create.topics.enable=false",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=6",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "log.cleaner.backoff.ms=1000",
+                ""), StandardCharsets.UTF_8);
+        Files.writeString(log4j, String.join("\n",
+                "rootLogger.level=WARN",
+                "rootLogger.appenderRef.file.ref=file",
+                "appender.file.type=File",
+                "appender.file.name=file",
+                "appender.file.fileName=" + directory.resolve("broker.log").toAbsolutePath(),
+                "appender.file.layout.type=PatternLayout",
+                "appender.file.layout.pattern=%d %p %c{1} %m%n",
+                "logger.kafka.name=kafka.server.KafkaRaftServer",
+                "logger.kafka.level=INFO",
+                ""), StandardCharsets.UTF_8);
+
+        String classpath = brokerClasspath();
+        Path output = directory.resolve("broker.out");
+        int formatted = run(List.of(java(), "-cp", classpath, "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(),
+                "kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", properties.toAbsolutePath().toString()),
+                directory.resolve("format.out"));
+        if (formatted != 0) {
+            throw new IOException("formatting Kafka storage failed: " + Files.readString(directory.resolve("format.out")));
+        }
+        List<String> command = new ArrayList<>(List.of(java(), "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC",
+                "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(), "-cp", classpath,
+                "kafka.Kafka", properties.toAbsolutePath().toString()));
+        Process process = new ProcessBuilder(command)
+                .directory(directory.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        LocalKafka kafka = new LocalKafka(process, port, directory);
+        Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "local-kafka-stop"));
+        kafka.awaitPort();
+        return kafka;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void awaitPort() throws IOException {
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IOException("Kafka broker exited with " + process.exitValue() + ": " + tail(directory.resolve("broker.out")));
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException notYet) {
+                sleep(200);
+            }
+        }
+        close();
+        throw new IOException("Kafka broker did not open port " + port + " within " + START_TIMEOUT + ": "
+                + tail(directory.resolve("broker.out")));
+    }
+
+    static String brokerClasspath() throws IOException {
+        try (InputStream in = LocalKafka.class.getResourceAsStream("broker.classpath")) {
+            if (in == null) {
+                throw new IOException("broker.classpath resource missing: build the local-kafka module with Maven");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        }
+    }
+
+    private static String java() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    private static int run(List<String> command, Path output) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        try {
+            return process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /** A Kafka cluster id: 16 random bytes, base64url without padding (what {@code StorageTool random-uuid} prints). */
+    private static String clusterId() {
+        byte[] bytes = new byte[16];
+        new SecureRandom().nextBytes(bytes);
+        bytes[0] &= 0x7f;
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String tail(Path file) {
+        try {
+            String text = Files.readString(file);
+            return text.length() > 2000 ? text.substring(text.length() - 2000) : text;
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new IOException("interrupted"));
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.imagemanager.planner;
+
+import io.micronaut.configuration.kafka.annotation.ErrorStrategy;
+import io.micronaut.configuration.kafka.annotation.ErrorStrategyValue;
+import io.micronaut.configuration.kafka.annotation.KafkaKey;
+import io.micronaut.configuration.kafka.annotation.KafkaListener;
+import io.micronaut.configuration.kafka.annotation.OffsetReset;
+import io.micronaut.configuration.kafka.annotation.OffsetStrategy;
+import io.micronaut.configuration.kafka.annotation.Topic;
+import io.micronaut.context.annotation.Requires;
+import org.imagemanager.event.DefinitionChanged;
+import org.imagemanager.event.DefinitionEvent;
+import org.imagemanager.event.EventJson;
+import org.imagemanager.event.ImageEvent;
+import org.imagemanager.event.ImageRenamed;
+import org.imagemanager.event.ImportCompleted;
+import org.imagemanager.event.VisibilityChanged;
+
+/** Triggers of the planner: definition changes and outcomes of earlier actions. */
+@Requires(property = "image-manager.planner.enabled", notEquals = "false")
+public final class PlannerListeners {
+    private PlannerListeners() {
+    }
+
+    @KafkaListener(groupId = "${image-manager.kafka.group-prefix:image-manager}-planner-definitions",
+            offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
+            errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR, retryCount = 3, retryDelay = "2s"))
+    public static class Definitions {
+        private final PlannerService planner;
+
+        public Definitions(PlannerService planner) {
+            this.planner = planner;
+        }
+
+        @Topic("${image-manager.topics.definitions:image-definitions}")
+        public void receive(@KafkaKey String key, String value) {
+            if (value == null) {
+                return; // tombstone of a removed definition (handled by later retirement logic)
+            }
+            DefinitionEvent event = EventJson.decode(value, DefinitionEvent.class);
+            switch (event) {
+                case DefinitionChanged changed -> planner.definitionChanged(changed.definition());
+            }
+        }
+    }
+
+    @KafkaListener(groupId = "${image-manager.kafka.group-prefix:image-manager}-planner-outcomes",
+            offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
+            errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR, retryCount = 3, retryDelay = "2s"))
+    public static class Outcomes {
+        private final PlannerService planner;
+
+        public Outcomes(PlannerService planner) {
+            this.planner = planner;
+        }
+
+        @Topic("${image-manager.topics.events:image-events}")
+        public void receive(@KafkaKey String key, String value) {
+            ImageEvent event = EventJson.decode(value, ImageEvent.class);
+            // Only changes made in the cloud trigger a new plan; skips and failures do not (no retry storms).
+            switch (event) {
+                case ImportCompleted done -> planner.replan(done.cloud(), done.family());
+                case ImageRenamed renamed -> planner.replan(renamed.cloud(), renamed.family());
+                case VisibilityChanged changed -> planner.replan(changed.cloud(), changed.family());
+                default -> {
+                }
+            }
+        }
+    }
+}

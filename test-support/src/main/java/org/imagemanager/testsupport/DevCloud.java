@@ -1,0 +1,50 @@
+package org.imagemanager.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The local Keystone + Glance of {@code scripts/dev-cloud.sh}: brought up once per test JVM (the script is
+ * idempotent and returns at once when the services already run).
+ */
+public final class DevCloud {
+    /** Admin in project {@code admin}. */
+    public static final String ADMIN_CLOUD = "dev";
+    /** A plain member of project {@code demo}. */
+    public static final String DEMO_CLOUD = "dev-demo";
+
+    private static Path cloudsFile;
+
+    private DevCloud() {
+    }
+
+    /** Ensures the dev cloud runs; returns its clouds.yaml. */
+    public static synchronized Path cloudsFile() {
+        if (cloudsFile == null) {
+            Path root = ProjectRoot.find();
+            Path script = root.resolve("scripts/dev-cloud.sh");
+            try {
+                Path log = Files.createTempFile("dev-cloud-up", ".log");
+                Process up = new ProcessBuilder("bash", script.toString(), "up")
+                        .directory(root.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
+                if (!up.waitFor(20, TimeUnit.MINUTES) || up.exitValue() != 0) {
+                    up.destroyForcibly();
+                    throw new IllegalStateException("scripts/dev-cloud.sh up failed:\n" + Files.readString(log));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            cloudsFile = root.resolve(".dev-cloud/clouds.yaml");
+        }
+        return cloudsFile;
+    }
+}
