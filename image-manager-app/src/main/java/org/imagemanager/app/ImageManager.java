@@ -77,9 +77,15 @@ public final class ImageManager {
             return embedded.bootstrapServers();
         }
 
-        void stopEmbedded() {
+        void stopEmbedded() throws IOException {
             if (embedded != null) {
                 embedded.close();
+                // The embedded broker lives for one run only; its data would just pile up in /tmp.
+                try (var files = Files.walk(embedded.directory())) {
+                    for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(file);
+                    }
+                }
             }
         }
     }

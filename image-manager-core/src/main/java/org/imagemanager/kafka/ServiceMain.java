@@ -1,0 +1,26 @@
+package org.imagemanager.kafka;
+
+import io.micronaut.context.ApplicationContext;
+
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs one service on its own (one container per service): starts a Micronaut context with the beans on the
+ * classpath, configured from the environment (e.g. {@code KAFKA_BOOTSTRAP_SERVERS}, {@code IMAGE_MANAGER_CLOUDS}),
+ * and keeps it until the process is told to stop.
+ */
+public final class ServiceMain {
+    private ServiceMain() {
+    }
+
+    public static void run(String serviceName, String[] args) throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        try (ApplicationContext context = ApplicationContext.builder()
+                .properties(java.util.Map.of("micronaut.application.name", serviceName))
+                .args(args)
+                .start()) {
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, serviceName + "-stop"));
+            stop.await();
+        }
+    }
+}
