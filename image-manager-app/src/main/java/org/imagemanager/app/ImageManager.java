@@ -65,6 +65,14 @@ public final class ImageManager {
         @Option(names = "--group-prefix", defaultValue = "image-manager", description = "prefix of consumer group ids")
         String groupPrefix;
 
+        @Option(names = "--topic-prefix", defaultValue = "",
+                description = "prefix of the topic names, to run several independent pipelines on one broker")
+        String topicPrefix;
+
+        TopicNames topics() {
+            return new TopicNames(topicPrefix + "image-definitions", topicPrefix + "image-actions", topicPrefix + "image-events");
+        }
+
         LocalKafka embedded;
 
         String bootstrapServers(PrintStream out) throws IOException {
@@ -129,7 +137,7 @@ public final class ImageManager {
             }
             try {
                 String bootstrap = common.bootstrapServers(out);
-                TopicNames topics = new TopicNames("image-definitions", "image-actions", "image-events");
+                TopicNames topics = common.topics();
                 TopicsInitializer.ensure(bootstrap, topics, 6, (short) 1);
                 PipelineSettings settings = new PipelineSettings(bootstrap, common.clouds, common.tag, null, topics,
                         common.groupPrefix, null, null, null);
@@ -202,7 +210,7 @@ public final class ImageManager {
         @Override
         public Integer call() throws Exception {
             String bootstrap = common.bootstrapServers(System.out);
-            TopicNames topics = new TopicNames("image-definitions", "image-actions", "image-events");
+            TopicNames topics = common.topics();
             PipelineSettings settings = new PipelineSettings(bootstrap, common.clouds, common.tag, null, topics,
                     common.groupPrefix, repository, branch, pollInterval);
             CountDownLatch stopped = new CountDownLatch(1);

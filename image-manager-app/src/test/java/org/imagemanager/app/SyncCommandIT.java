@@ -1,0 +1,143 @@
+package org.imagemanager.app;
+
+import org.imagemanager.cloud.CloudsYaml;
+import org.imagemanager.glance.GlanceClient;
+import org.imagemanager.plan.ObservedImage;
+import org.imagemanager.testsupport.DevCloud;
+import org.imagemanager.testsupport.FileServer;
+import org.imagemanager.testsupport.SharedKafka;
+import org.imagemanager.testsupport.TestImages;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code image-manager sync} as an operator runs it: a separate JVM, clouds.yaml from OS_CLIENT_CONFIG_FILE,
+ * definitions from a folder; the exit code and the printed summary are what is checked, and Glance itself.
+ */
+class SyncCommandIT {
+    @TempDir
+    Path work;
+    FileServer server;
+    GlanceClient glance;
+    final String id = UUID.randomUUID().toString().substring(0, 8);
+    final String tag = "im-sync-" + id;
+    String sha;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Path files = Files.createDirectories(work.resolve("files"));
+        sha = TestImages.sha256(TestImages.qcow2(files, "tiny.qcow2", 8));
+        server = FileServer.serve(files);
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("OS_CLIENT_CONFIG_FILE", DevCloud.cloudsFile().toString());
+        glance = new GlanceClient(CloudsYaml.load(DevCloud.ADMIN_CLOUD, env));
+    }
+
+    @AfterEach
+    void tearDown() {
+        server.close();
+        glance.listImages(tag).forEach(image -> glance.delete(image.id()));
+    }
+
+    @Test
+    void convergesTheCloudPrintsASummaryAndExitsZeroThenFindsEverythingUnchanged() throws Exception {
+        Path images = definitions("Tiny " + id, "sha256:" + sha);
+
+        Result first = sync(images);
+        assertEquals(0, first.exitCode(), first.output());
+        assertTrue(first.output().contains("imported: 1  renamed: 0  visibility changed: 0  unchanged: 0  failed: 0"), first.output());
+        List<ObservedImage> managed = glance.listImages(tag);
+        assertEquals(List.of("Tiny " + id + " 1.0"), managed.stream().map(ObservedImage::name).toList());
+        assertEquals("active", managed.getFirst().status());
+
+        Result second = sync(images);
+        assertEquals(0, second.exitCode(), second.output());
+        assertTrue(second.output().contains("imported: 0  renamed: 0  visibility changed: 0  unchanged: 1  failed: 0"), second.output());
+        assertEquals(1, glance.listImages(tag).size());
+    }
+
+    @Test
+    void aChecksumMismatchExitsOneNamingTheFailureAndLeavesNoImage() throws Exception {
+        Path images = definitions("Bad " + id, "sha256:" + "1".repeat(64));
+
+        Result result = sync(images);
+
+        assertEquals(1, result.exitCode(), result.output());
+        assertTrue(result.output().contains("CHECKSUM_MISMATCH"), result.output());
+        assertTrue(result.output().contains("sha256:" + sha), "the actual digest is named: " + result.output());
+        assertEquals(List.of(), glance.listImages(tag));
+    }
+
+    @Test
+    void invalidDefinitionsExitTwoNamingFileLineAndFieldAndTouchNothing() throws Exception {
+        Path images = definitions("Invalid " + id, "sha256:abc");
+
+        Result result = sync(images);
+
+        assertEquals(2, result.exitCode(), result.output());
+        assertTrue(result.output().contains("images.yml:"), result.output());
+        assertTrue(result.output().contains("images[0].versions[0].checksum"), result.output());
+        assertEquals(List.of(), glance.listImages(tag));
+    }
+
+    private Path definitions(String name, String checksum) throws IOException {
+        Path dir = Files.createDirectories(work.resolve("images"));
+        Files.writeString(dir.resolve("images.yml"), """
+                images:
+                  - name: %s
+                    format: qcow2
+                    login: tiny
+                    min_disk: 1
+                    min_ram: 64
+                    status: active
+                    visibility: private
+                    multi: false
+                    meta:
+                      os_distro: cirros
+                    tags: []
+                    versions:
+                      - version: '1.0'
+                        url: %s
+                        checksum: "%s"
+                        build_date: 2026-11-01
+                """.formatted(name, server.url("tiny.qcow2"), checksum));
+        return dir;
+    }
+
+    private Result sync(Path images) throws Exception {
+        String classpath = Path.of("target/classes").toAbsolutePath() + java.io.File.pathSeparator
+                + Files.readString(Path.of("target/launcher.classpath")).trim();
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"), "-cp", classpath,
+                "org.imagemanager.app.ImageManager", "sync", "--cloud", DevCloud.ADMIN_CLOUD,
+                "--images", images.toString(), "--tag", tag, "--kafka", SharedKafka.bootstrapServers(),
+                "--topic-prefix", "sync-" + id + "-", "--group-prefix", "sync-" + id, "--timeout", "PT3M"));
+        Path output = work.resolve("output-" + UUID.randomUUID() + ".txt");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        builder.environment().put("OS_CLIENT_CONFIG_FILE", DevCloud.cloudsFile().toString());
+        Process process = builder.start();
+        if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("sync did not end: " + Files.readString(output));
+        }
+        return new Result(process.exitValue(), Files.readString(output));
+    }
+
+    record Result(int exitCode, String output) {
+    }
+}
