@@ -11,6 +11,7 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.PathFilter;
 import org.imagemanager.definition.DefinitionException;
 import org.imagemanager.definition.DefinitionLoader;
+import org.imagemanager.definition.ValidationReport;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,6 +61,15 @@ public final class DefinitionsReader {
 
     /** Definitions in a folder on disk (or one file), as the reference's {@code --images PATH}. */
     public DefinitionSnapshot readFolder(Path path) throws IOException, DefinitionException {
+        return new DefinitionSnapshot(path.toString(), "folder", loader.loadAll(filesOf(path), null));
+    }
+
+    /** Every error and warning of the definitions in a folder (or one file). */
+    public ValidationReport validateFolder(Path path) throws IOException {
+        return loader.validate(filesOf(path), null);
+    }
+
+    private static Map<String, DefinitionLoader.StreamSupplier> filesOf(Path path) throws IOException {
         Map<String, DefinitionLoader.StreamSupplier> files = new TreeMap<>();
         if (Files.isRegularFile(path)) {
             files.put(path.toString(), () -> Files.newInputStream(path));
@@ -70,7 +80,7 @@ public final class DefinitionsReader {
                         .forEach(p -> files.put(path.relativize(p).toString(), () -> Files.newInputStream(p)));
             }
         }
-        return new DefinitionSnapshot(path.toString(), "folder", loader.loadAll(files, null));
+        return files;
     }
 
     private static boolean isDefinitionFile(String path) {

@@ -6,20 +6,19 @@ import org.imagemanager.definition.LocatedDefinition;
 import org.imagemanager.definitions.DefinitionSnapshot;
 import org.imagemanager.definitions.DefinitionsReader;
 import org.imagemanager.event.EventJson;
-import org.imagemanager.event.ImageAction;
 import org.imagemanager.event.ImageEvent;
-import org.imagemanager.event.ImageRenamed;
+import org.imagemanager.event.ImageChanged;
 import org.imagemanager.event.ImportCompleted;
 import org.imagemanager.event.ImportFailed;
-import org.imagemanager.event.VisibilityChanged;
+import org.imagemanager.definition.ValidationReport;
 import org.imagemanager.glance.GlanceClient;
 import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.kafka.TopicsInitializer;
 import org.imagemanager.localkafka.LocalKafka;
-import org.imagemanager.plan.FamilyPlan;
-import org.imagemanager.plan.FamilyPlanner;
 import org.imagemanager.plan.ObservedImage;
-import org.imagemanager.plan.PlanOptions;
+import org.imagemanager.plan.Plan;
+import org.imagemanager.plan.PlanReport;
+import org.imagemanager.plan.Reconciler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,22 +29,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.regex.Pattern;
 
 /** {@code ./image-manager}: the four services and (unless a broker is given) an embedded Kafka broker in one JVM. */
 @Command(name = "image-manager", mixinStandardHelpOptions = true,
         description = "Keeps the images of OpenStack clouds in line with YAML image definitions.",
-        subcommands = {ImageManager.Sync.class, ImageManager.Serve.class})
+        subcommands = {ImageManager.Sync.class, ImageManager.Serve.class, ImageManager.PlanCommand.class,
+                ImageManager.Validate.class})
 public final class ImageManager {
     static final int EXIT_FAILED = 1;
     static final int EXIT_INVALID = 2;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ImageManager()).execute(args));
+        CommandLine commandLine = new CommandLine(new ImageManager());
+        // Operators get the message, not a stack trace (set IMAGE_MANAGER_LOG_LEVEL=DEBUG for the trace).
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("error: " + e.getMessage());
+            if ("DEBUG".equalsIgnoreCase(System.getenv("IMAGE_MANAGER_LOG_LEVEL"))) {
+                e.printStackTrace(cmd.getErr());
+            }
+            return EXIT_FAILED;
+        });
+        System.exit(commandLine.execute(args));
     }
 
     /** Options shared by the subcommands; names follow the reference tool where it has one. */
@@ -53,10 +60,6 @@ public final class ImageManager {
         @Option(names = "--cloud", required = true, split = ",",
                 description = "cloud name(s) from clouds.yaml (OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack, /etc/openstack)")
         List<String> clouds;
-
-        @Option(names = "--tag", defaultValue = PlanOptions.DEFAULT_MANAGEMENT_TAG,
-                description = "tag that marks managed images (default: ${DEFAULT-VALUE}); others are never touched")
-        String tag;
 
         @Option(names = "--kafka", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS}",
                 description = "Kafka bootstrap servers; without it an embedded broker is started")
@@ -103,11 +106,11 @@ public final class ImageManager {
         @CommandLine.Mixin
         Common common = new Common();
 
+        @CommandLine.Mixin
+        PlanFlags flags = new PlanFlags();
+
         @Option(names = "--images", required = true, description = "folder (or file) of image definitions")
         Path images;
-
-        @Option(names = "--filter", description = "only images whose name matches this regular expression")
-        Pattern filter;
 
         @Option(names = "--dry-run", description = "print the plan; change nothing")
         boolean dryRun;
@@ -118,29 +121,26 @@ public final class ImageManager {
         @Override
         public Integer call() throws Exception {
             PrintStream out = System.out;
-            DefinitionSnapshot snapshot;
-            try {
-                snapshot = new DefinitionsReader().readFolder(images);
-            } catch (DefinitionException e) {
-                System.err.println("invalid definitions, nothing changed:");
-                e.errors().forEach(error -> System.err.println("  " + error));
+            DefinitionSnapshot snapshot = readOrReport(images);
+            if (snapshot == null) {
                 return EXIT_INVALID;
             }
             List<LocatedDefinition> selected = snapshot.definitions().stream()
-                    .filter(d -> filter == null || filter.matcher(d.definition().name()).matches())
+                    .filter(d -> flags.filter == null || flags.filter.matcher(d.definition().name()).lookingAt())
                     .toList();
             snapshot = new DefinitionSnapshot(snapshot.source(), snapshot.revision(), selected);
             List<String> families = selected.stream().map(d -> d.definition().name()).toList();
             out.printf("%d image definition(s) from %s%n", families.size(), images);
             if (dryRun) {
-                return dryRun(out, selected);
+                printPlans(out, common.clouds, snapshot, flags, false);
+                return 0;
             }
             try {
                 String bootstrap = common.bootstrapServers(out);
                 TopicNames topics = common.topics();
                 TopicsInitializer.ensure(bootstrap, topics, 6, (short) 1);
-                PipelineSettings settings = new PipelineSettings(bootstrap, common.clouds, common.tag, null, topics,
-                        common.groupPrefix, null, null, null);
+                PipelineSettings settings = new PipelineSettings(bootstrap, common.clouds, flags.tag, null, topics,
+                        common.groupPrefix, null, null, null, flags.properties());
                 try (SyncTracker tracker = new SyncTracker(bootstrap, topics.events(), event -> progress(out, event));
                      Pipeline pipeline = Pipeline.start(settings)) {
                     pipeline.publish(snapshot);
@@ -158,24 +158,6 @@ public final class ImageManager {
             }
         }
 
-        private Integer dryRun(PrintStream out, List<LocatedDefinition> selected) {
-            int actions = 0;
-            for (String cloud : common.clouds) {
-                GlanceClient glance = new GlanceClient(CloudsYaml.load(cloud));
-                List<ObservedImage> observed = glance.listImages(common.tag);
-                for (LocatedDefinition d : selected) {
-                    FamilyPlan plan = FamilyPlanner.plan(cloud, d.definition(), observed,
-                            new PlanOptions(common.tag, Instant.now(), Duration.ofHours(2)));
-                    for (ImageAction action : plan.actions()) {
-                        out.printf("%-12s %-30s %s%n", cloud, d.definition().name(), action.describe());
-                        actions++;
-                    }
-                }
-            }
-            out.printf("dry run: %d action(s) planned, nothing changed%n", actions);
-            return 0;
-        }
-
         private static void progress(PrintStream out, ImageEvent event) {
             switch (event) {
                 case ImportCompleted done when !done.alreadyPresent() ->
@@ -183,10 +165,11 @@ public final class ImageManager {
                 case ImportFailed failed ->
                         out.printf("  FAILED     %s: %s@%s %s: %s%n", failed.cloud(), failed.family(), failed.version(),
                                 failed.reason(), failed.message());
-                case ImageRenamed renamed ->
-                        out.printf("  renamed    %s: '%s' -> '%s'%n", renamed.cloud(), renamed.from(), renamed.to());
-                case VisibilityChanged changed ->
-                        out.printf("  visibility %s: '%s' %s -> %s%n", changed.cloud(), changed.imageName(), changed.from(), changed.to());
+                case ImageChanged changed when changed.change() == ImageChanged.Change.RENAMED ->
+                        out.printf("  renamed    %s: '%s' -> '%s'%n", changed.cloud(), changed.before(), changed.after());
+                case ImageChanged changed ->
+                        out.printf("  %-10s %s: '%s' %s%n", changed.change().name().toLowerCase(java.util.Locale.ROOT),
+                                changed.cloud(), changed.imageName(), changed.after() == null ? "" : "-> " + changed.after());
                 default -> {
                 }
             }
@@ -197,6 +180,9 @@ public final class ImageManager {
     static final class Serve implements Callable<Integer> {
         @CommandLine.Mixin
         Common common = new Common();
+
+        @CommandLine.Mixin
+        PlanFlags flags = new PlanFlags();
 
         @Option(names = "--repository", required = true, description = "local git repository holding the definitions")
         Path repository;
@@ -211,8 +197,8 @@ public final class ImageManager {
         public Integer call() throws Exception {
             String bootstrap = common.bootstrapServers(System.out);
             TopicNames topics = common.topics();
-            PipelineSettings settings = new PipelineSettings(bootstrap, common.clouds, common.tag, null, topics,
-                    common.groupPrefix, repository, branch, pollInterval);
+            PipelineSettings settings = new PipelineSettings(bootstrap, common.clouds, flags.tag, null, topics,
+                    common.groupPrefix, repository, branch, pollInterval, flags.properties());
             CountDownLatch stopped = new CountDownLatch(1);
             try (Pipeline ignored = Pipeline.start(settings)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
@@ -225,4 +211,70 @@ public final class ImageManager {
         }
     }
 
+
+    @Command(name = "plan", description = "Show what a sync would do, as a table (or JSON); changes nothing.")
+    static final class PlanCommand implements Callable<Integer> {
+        @Option(names = "--cloud", required = true, split = ",", description = "cloud name(s) from clouds.yaml")
+        List<String> clouds;
+
+        @CommandLine.Mixin
+        PlanFlags flags = new PlanFlags();
+
+        @Option(names = "--images", required = true, description = "folder (or file) of image definitions")
+        Path images;
+
+        @Option(names = "--json", description = "print the plan as JSON")
+        boolean json;
+
+        @Override
+        public Integer call() throws IOException {
+            DefinitionSnapshot snapshot = readOrReport(images);
+            if (snapshot == null) {
+                return EXIT_INVALID;
+            }
+            printPlans(System.out, clouds, snapshot, flags, json);
+            return 0;
+        }
+    }
+
+    @Command(name = "validate", description = "Check definition files (e.g. as a pre-commit hook or CI step): 0 valid, 2 invalid.")
+    static final class Validate implements Callable<Integer> {
+        @CommandLine.Parameters(paramLabel = "PATH", description = "folder (or file) of image definitions")
+        Path images;
+
+        @Override
+        public Integer call() throws IOException {
+            ValidationReport report = new DefinitionsReader().validateFolder(images);
+            report.warnings().forEach(w -> System.out.println("warning: " + w));
+            if (!report.valid()) {
+                report.errors().forEach(e -> System.out.println("error: " + e));
+                System.out.printf("%d error(s), %d warning(s) in %s%n", report.errors().size(), report.warnings().size(), images);
+                return EXIT_INVALID;
+            }
+            System.out.printf("%d image definition(s) valid, %d warning(s)%n", report.definitions().size(), report.warnings().size());
+            return 0;
+        }
+    }
+
+    /** Reads and validates definitions; prints every error and returns null when they are invalid. */
+    static DefinitionSnapshot readOrReport(Path images) throws IOException {
+        try {
+            return new DefinitionsReader().readFolder(images);
+        } catch (DefinitionException e) {
+            System.err.println("invalid definitions, nothing changed:");
+            e.errors().forEach(error -> System.err.println("  " + error));
+            return null;
+        }
+    }
+
+    static void printPlans(PrintStream out, List<String> clouds, DefinitionSnapshot snapshot, PlanFlags flags, boolean json) {
+        List<org.imagemanager.definition.ImageDefinition> definitions = snapshot.definitions().stream()
+                .map(LocatedDefinition::definition).toList();
+        for (String cloud : clouds) {
+            GlanceClient glance = new GlanceClient(CloudsYaml.load(cloud));
+            List<ObservedImage> observed = glance.listImages(flags.tag);
+            Plan plan = Reconciler.plan(definitions, observed, flags.options(cloud, glance.projectId(), Instant.now()));
+            out.print(json ? PlanReport.json(plan) + "\n" : PlanReport.table(plan));
+        }
+    }
 }

@@ -15,18 +15,14 @@ import java.util.Map;
  */
 public record PipelineSettings(String bootstrapServers, List<String> clouds, String managementTag, Path cloudsFile,
                                TopicNames topics, String groupPrefix, Path repository, String branch,
-                               String pollInterval) {
+                               String pollInterval, Map<String, Object> planProperties) {
     public PipelineSettings {
         clouds = List.copyOf(clouds);
-    }
-
-    public PipelineSettings withRepository(Path repository, String pollInterval) {
-        return new PipelineSettings(bootstrapServers, clouds, managementTag, cloudsFile, topics, groupPrefix, repository,
-                branch, pollInterval);
+        planProperties = Map.copyOf(planProperties);
     }
 
     Map<String, Object> properties() {
-        Map<String, Object> p = new HashMap<>();
+        Map<String, Object> p = new HashMap<>(planProperties);
         p.put("micronaut.application.name", "image-manager");
         p.put("kafka.bootstrap.servers", bootstrapServers);
         p.put("image-manager.clouds", String.join(",", clouds));

@@ -10,11 +10,10 @@ import org.imagemanager.event.DefinitionsPublished;
 import org.imagemanager.event.EventJson;
 import org.imagemanager.event.EventKeys;
 import org.imagemanager.event.ImageEvent;
-import org.imagemanager.event.ImageRenamed;
+import org.imagemanager.event.ImageChanged;
 import org.imagemanager.event.ImportCompleted;
 import org.imagemanager.event.ImportFailed;
 import org.imagemanager.event.PlanComputed;
-import org.imagemanager.event.VisibilityChanged;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -93,8 +92,7 @@ public final class SyncTracker implements AutoCloseable {
                     failures.put(failed.actionId(), failed);
                 }
             }
-            case ImageRenamed renamed -> outcome(renamed.actionId());
-            case VisibilityChanged changed -> outcome(changed.actionId());
+            case ImageChanged changed -> outcome(changed.actionId());
             case ActionSkipped skipped -> outcome(skipped.actionId());
             case DefinitionsPublished ignored -> {
             }
@@ -117,10 +115,10 @@ public final class SyncTracker implements AutoCloseable {
 
     public Summary summary() {
         int imported = (int) seen.stream().filter(e -> e instanceof ImportCompleted c && !c.alreadyPresent()).count();
-        int renamed = (int) seen.stream().filter(e -> e instanceof ImageRenamed).count();
-        int visibility = (int) seen.stream().filter(e -> e instanceof VisibilityChanged).count();
+        int renamed = (int) seen.stream().filter(e -> e instanceof ImageChanged c && c.change() == ImageChanged.Change.RENAMED).count();
+        int changed = (int) seen.stream().filter(e -> e instanceof ImageChanged c && c.change() != ImageChanged.Change.RENAMED).count();
         int unchanged = firstPlan.values().stream().mapToInt(PlanComputed::unchanged).sum();
-        return new Summary(imported, renamed, visibility, unchanged, List.copyOf(failures.values()));
+        return new Summary(imported, renamed, changed, unchanged, List.copyOf(failures.values()));
     }
 
     public List<ImageEvent> events() {
@@ -132,11 +130,12 @@ public final class SyncTracker implements AutoCloseable {
         consumer.close();
     }
 
-    public record Summary(int imported, int renamed, int visibilityChanged, int unchanged, List<ImportFailed> failed) {
+    /** @param changed changes other than renames (visibility, properties, tags, status, retirement) */
+    public record Summary(int imported, int renamed, int changed, int unchanged, List<ImportFailed> failed) {
         public String format() {
             StringBuilder text = new StringBuilder();
-            text.append(String.format("imported: %d  renamed: %d  visibility changed: %d  unchanged: %d  failed: %d%n",
-                    imported, renamed, visibilityChanged, unchanged, failed.size()));
+            text.append(String.format("imported: %d  renamed: %d  changed: %d  unchanged: %d  failed: %d%n",
+                    imported, renamed, changed, unchanged, failed.size()));
             for (ImportFailed f : failed) {
                 text.append(String.format("  FAILED %s %s@%s (%s): %s%n", f.cloud(), f.family(), f.version(), f.reason(), f.message()));
             }

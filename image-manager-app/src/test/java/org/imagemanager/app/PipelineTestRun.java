@@ -40,7 +40,7 @@ final class PipelineTestRun implements AutoCloseable {
     /** Starts the four services watching {@code repository}. */
     void start(Path repository) {
         PipelineSettings settings = new PipelineSettings(bootstrap, List.of(cloud), tag, cloudsFile, topics,
-                "group-" + id, repository, null, "1s");
+                "group-" + id, repository, null, "1s", java.util.Map.of());
         pipeline = Pipeline.start(settings);
     }
 

@@ -60,14 +60,14 @@ class SyncCommandIT {
 
         Result first = sync(images);
         assertEquals(0, first.exitCode(), first.output());
-        assertTrue(first.output().contains("imported: 1  renamed: 0  visibility changed: 0  unchanged: 0  failed: 0"), first.output());
+        assertTrue(first.output().contains("imported: 1  renamed: 0  changed: 0  unchanged: 0  failed: 0"), first.output());
         List<ObservedImage> managed = glance.listImages(tag);
         assertEquals(List.of("Tiny " + id + " 1.0"), managed.stream().map(ObservedImage::name).toList());
         assertEquals("active", managed.getFirst().status());
 
         Result second = sync(images);
         assertEquals(0, second.exitCode(), second.output());
-        assertTrue(second.output().contains("imported: 0  renamed: 0  visibility changed: 0  unchanged: 1  failed: 0"), second.output());
+        assertTrue(second.output().contains("imported: 0  renamed: 0  changed: 0  unchanged: 1  failed: 0"), second.output());
         assertEquals(1, glance.listImages(tag).size());
     }
 

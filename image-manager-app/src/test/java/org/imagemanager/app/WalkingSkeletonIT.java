@@ -1,5 +1,6 @@
 package org.imagemanager.app;
 
+import org.imagemanager.event.ImageChanged;
 import org.imagemanager.event.ImageEvent;
 import org.imagemanager.event.ImportCompleted;
 import org.imagemanager.event.ImportFailed;
@@ -133,8 +134,9 @@ class WalkingSkeletonIT {
             assertEquals(List.of(name, name + " (0.6.2)"), byName.keySet().stream().sorted().toList());
             assertEquals("0.6.3", byName.get(name).property("internal_version"));
             assertEquals("0.6.2", byName.get(name + " (0.6.2)").property("internal_version"));
-            assertTrue(run.tracker.events().stream().anyMatch(e -> e instanceof org.imagemanager.event.ImageRenamed r
-                    && r.from().equals(name + " (0.6.3)") && r.to().equals(name)), "the rotator renamed the newest");
+            assertTrue(run.tracker.events().stream().anyMatch(e -> e instanceof ImageChanged r
+                    && r.change() == ImageChanged.Change.RENAMED
+                    && r.before().equals(name + " (0.6.3)") && r.after().equals(name)), "the rotator renamed the newest");
         }
     }
 

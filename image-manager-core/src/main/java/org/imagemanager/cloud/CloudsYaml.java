@@ -58,8 +58,13 @@ public final class CloudsYaml {
         JsonNode root;
         try {
             root = YAML.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Never the parser's message: it quotes the offending line, which may hold a password.
+            var at = e.getLocation();
+            throw new IllegalArgumentException("cannot read " + file + ": not valid YAML"
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read " + file + ": " + e.getClass().getSimpleName());
         }
         JsonNode cloud = root.path("clouds").path(cloudName);
         if (cloud.isMissingNode()) {

@@ -13,8 +13,17 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = ImportImage.class, name = "ImportImage.v1"),
         @JsonSubTypes.Type(value = RenameImage.class, name = "RenameImage.v1"),
         @JsonSubTypes.Type(value = SetVisibility.class, name = "SetVisibility.v1"),
+        @JsonSubTypes.Type(value = UpdateProperties.class, name = "UpdateProperties.v1"),
+        @JsonSubTypes.Type(value = RemoveProperties.class, name = "RemoveProperties.v1"),
+        @JsonSubTypes.Type(value = SetTags.class, name = "SetTags.v1"),
+        @JsonSubTypes.Type(value = SetMinimums.class, name = "SetMinimums.v1"),
+        @JsonSubTypes.Type(value = SetHidden.class, name = "SetHidden.v1"),
+        @JsonSubTypes.Type(value = Deactivate.class, name = "Deactivate.v1"),
+        @JsonSubTypes.Type(value = Reactivate.class, name = "Reactivate.v1"),
+        @JsonSubTypes.Type(value = DeleteImage.class, name = "DeleteImage.v1"),
+        @JsonSubTypes.Type(value = Blocked.class, name = "Blocked.v1"),
 })
-public sealed interface ImageAction permits ImportImage, RenameImage, SetVisibility {
+public sealed interface ImageAction permits ImportImage, ExistingImageAction, Blocked {
     String actionId();
 
     String cloud();

@@ -12,12 +12,11 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = PlanComputed.class, name = "PlanComputed.v1"),
         @JsonSubTypes.Type(value = ImportCompleted.class, name = "ImportCompleted.v1"),
         @JsonSubTypes.Type(value = ImportFailed.class, name = "ImportFailed.v1"),
-        @JsonSubTypes.Type(value = ImageRenamed.class, name = "ImageRenamed.v1"),
-        @JsonSubTypes.Type(value = VisibilityChanged.class, name = "VisibilityChanged.v1"),
+        @JsonSubTypes.Type(value = ImageChanged.class, name = "ImageChanged.v1"),
         @JsonSubTypes.Type(value = ActionSkipped.class, name = "ActionSkipped.v1"),
 })
 public sealed interface ImageEvent permits DefinitionsPublished, PlanComputed, ImportCompleted, ImportFailed,
-        ImageRenamed, VisibilityChanged, ActionSkipped {
+        ImageChanged, ActionSkipped {
     String eventId();
 
     Instant time();

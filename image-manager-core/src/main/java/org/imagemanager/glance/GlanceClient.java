@@ -27,6 +27,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,19 +61,34 @@ public final class GlanceClient {
         return cloud.name();
     }
 
-    /** Every image of the project that carries {@code tag} (any visibility), all pages. */
+    /** The project the credentials are scoped to: images of other projects are only considered when public. */
+    public String projectId() {
+        os();
+        return token.getProject() == null ? null : token.getProject().getId();
+    }
+
+    /**
+     * Every image that carries {@code tag} (any visibility, hidden or not), all pages. Glance lists hidden images
+     * only when asked for them alone ({@code os_hidden=true}), so this asks twice.
+     */
     public List<ObservedImage> listImages(String tag) {
+        List<ObservedImage> images = new ArrayList<>();
+        for (String hidden : List.of("false", "true")) {
+            images.addAll(list(Map.of("tag", tag, "visibility", "all", "os_hidden", hidden)));
+        }
+        return images;
+    }
+
+    private List<ObservedImage> list(Map<String, String> filter) {
         List<ObservedImage> images = new ArrayList<>();
         String marker = null;
         while (true) {
-            Map<String, String> filter = new HashMap<>();
-            filter.put("tag", tag);
-            filter.put("visibility", "all");
-            filter.put("limit", String.valueOf(PAGE));
+            Map<String, String> query = new HashMap<>(filter);
+            query.put("limit", String.valueOf(PAGE));
             if (marker != null) {
-                filter.put("marker", marker);
+                query.put("marker", marker);
             }
-            List<? extends Image> page = os().imagesV2().list(filter);
+            List<? extends Image> page = os().imagesV2().list(query);
             page.forEach(image -> images.add(toObserved(image)));
             if (page.size() < PAGE) {
                 return images;
@@ -83,8 +99,11 @@ public final class GlanceClient {
 
     /** Every image called {@code name} that this project can see, managed or not. */
     public List<ObservedImage> listImagesNamed(String name) {
-        return os().imagesV2().list(Map.of("name", name, "visibility", "all", "limit", String.valueOf(PAGE)))
-                .stream().map(GlanceClient::toObserved).toList();
+        List<ObservedImage> images = new ArrayList<>();
+        for (String hidden : List.of("false", "true")) {
+            images.addAll(list(Map.of("name", name, "visibility", "all", "os_hidden", hidden)));
+        }
+        return images;
     }
 
     public Optional<ObservedImage> get(String imageId) {
@@ -95,6 +114,7 @@ public final class GlanceClient {
     /** Creates a private, queued image and returns its id. */
     public String create(NewImage spec) {
         ImageBuilder builder = Builders.imageV2()
+                .id(spec.id())
                 .name(spec.name())
                 .diskFormat(DiskFormat.value(spec.diskFormat()))
                 .containerFormat(ContainerFormat.BARE)
@@ -165,20 +185,92 @@ public final class GlanceClient {
     }
 
     public void rename(String imageId, String name) {
-        patch(imageId, "/name", name);
+        patch(imageId, List.of(PatchOp.replace("/name", name)));
     }
 
     public void setVisibility(String imageId, String visibility) {
-        patch(imageId, "/visibility", visibility);
+        patch(imageId, List.of(PatchOp.replace("/visibility", visibility)));
+    }
+
+    public void setHidden(String imageId, boolean hidden) {
+        patch(imageId, List.of(PatchOp.replace("/os_hidden", hidden)));
+    }
+
+    public void setMinimums(String imageId, int minDisk, int minRam) {
+        patch(imageId, List.of(PatchOp.replace("/min_disk", minDisk), PatchOp.replace("/min_ram", minRam)));
+    }
+
+    /** Adds or changes properties ({@code add} replaces an existing value in JSON-patch). */
+    public void setProperties(String imageId, Map<String, String> properties) {
+        if (!properties.isEmpty()) {
+            patch(imageId, properties.entrySet().stream().map(e -> PatchOp.add("/" + e.getKey(), e.getValue())).toList());
+        }
+    }
+
+    public void removeProperties(String imageId, Collection<String> keys) {
+        if (!keys.isEmpty()) {
+            patch(imageId, keys.stream().map(key -> PatchOp.remove("/" + key)).toList());
+        }
+    }
+
+    public void addTag(String imageId, String tag) {
+        check(os().imagesV2().updateTag(imageId, tag), "add tag " + tag + " to image " + imageId);
+    }
+
+    public void removeTag(String imageId, String tag) {
+        ActionResponse response = os().imagesV2().deleteTag(imageId, tag);
+        if (response.getCode() != 404) {
+            check(response, "remove tag " + tag + " from image " + imageId);
+        }
+    }
+
+    public void deactivate(String imageId) {
+        check(os().imagesV2().deactivate(imageId), "deactivate image " + imageId);
+    }
+
+    public void reactivate(String imageId) {
+        check(os().imagesV2().reactivate(imageId), "reactivate image " + imageId);
+    }
+
+    private static void check(ActionResponse response, String what) {
+        if (!response.isSuccess()) {
+            throw new GlanceException(what + " failed: HTTP " + response.getCode() + " " + response.getFault(), response.getCode());
+        }
+    }
+
+    /** One JSON-patch operation. */
+    private record PatchOp(String op, String path, Object value) {
+        static PatchOp replace(String path, Object value) {
+            return new PatchOp("replace", path, value);
+        }
+
+        static PatchOp add(String path, Object value) {
+            return new PatchOp("add", path, value);
+        }
+
+        static PatchOp remove(String path) {
+            return new PatchOp("remove", path, null);
+        }
+
+        Map<String, Object> json() {
+            Map<String, Object> json = new java.util.LinkedHashMap<>();
+            json.put("op", op);
+            json.put("path", path);
+            if (!op.equals("remove")) {
+                json.put("value", value);
+            }
+            return json;
+        }
     }
 
     /**
      * JSON-patch on the image ({@code PATCH /v2/images/{id}}). openstack4j's update sends a media type Glance
-     * refuses ("415 Unsupported Media Type"), so this goes through the data-plane extension with Glance's
-     * {@code application/openstack-images-v2.1-json-patch}.
+     * refuses ("415 Unsupported Media Type") and knows nothing of {@code os_hidden}, so this goes through the
+     * data-plane extension with Glance's {@code application/openstack-images-v2.1-json-patch}.
      */
-    private void patch(String imageId, String path, Object value) {
-        String body = EventJson.encode(List.of(Map.of("op", "replace", "path", path, "value", value)));
+    private void patch(String imageId, List<PatchOp> ops) {
+        String body = EventJson.encode(ops.stream().map(PatchOp::json).toList());
+        String what = "update of image " + imageId + " " + ops.stream().map(PatchOp::path).toList();
         HttpRequest request = authorized(imageEndpoint().resolve("v2/images/" + imageId))
                 .header("Content-Type", "application/openstack-images-v2.1-json-patch")
                 .method("PATCH", HttpRequest.BodyPublishers.ofString(body))
@@ -186,11 +278,11 @@ public final class GlanceClient {
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                throw new GlanceException("update of " + path + " on image " + imageId + ": HTTP "
-                        + response.statusCode() + " " + abbreviate(response.body()), response.statusCode());
+                throw new GlanceException(what + ": HTTP " + response.statusCode() + " " + abbreviate(response.body()),
+                        response.statusCode());
             }
         } catch (IOException e) {
-            throw new GlanceException("update of " + path + " on image " + imageId + " failed: " + e.getMessage(), 0, e);
+            throw new GlanceException(what + " failed: " + e.getMessage(), 0, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GlanceException("interrupted", 0, e);
@@ -280,12 +372,16 @@ public final class GlanceClient {
         putIfPresent(properties, "kernel_id", image.getKernelId());
         putIfPresent(properties, "ramdisk_id", image.getRamdiskId());
         putIfPresent(properties, "instance_uuid", image.getInstanceUuid());
+        boolean hidden = Boolean.parseBoolean(properties.remove("os_hidden"));
         return new ObservedImage(image.getId(), image.getName(),
                 image.getStatus() == null ? null : image.getStatus().value(),
                 image.getVisibility() == null ? null : image.getVisibility().value(),
                 image.getDiskFormat() == null ? null : image.getDiskFormat().value(),
                 properties, image.getTags(),
-                image.getCreatedAt() == null ? null : image.getCreatedAt().toInstant());
+                image.getCreatedAt() == null ? null : image.getCreatedAt().toInstant(),
+                image.getOwner(), image.getSize(),
+                image.getMinDisk() == null ? 0 : image.getMinDisk().intValue(),
+                image.getMinRam() == null ? 0 : image.getMinRam().intValue(), hidden);
     }
 
     private static void putIfPresent(Map<String, String> properties, String key, String value) {

@@ -4,8 +4,12 @@ import org.imagemanager.definition.ImageDefinition;
 import org.imagemanager.definition.VersionDefinition;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** The properties (SCS image standard plus our bookkeeping) that a managed image of one version carries. */
 public final class ImageProperties {
@@ -13,28 +17,98 @@ public final class ImageProperties {
     public static final String FAMILY = "image_manager_family";
     /** The deterministic id of the import that made the image: how a replayed import finds its own work. */
     public static final String IMPORT_ID = "image_manager_import_id";
+    /**
+     * The property keys we set, comma-separated (split over {@code image_manager_keys}, {@code image_manager_keys_2},
+     * … because Glance limits a value to 255 characters). They let us remove a property the definition dropped,
+     * without ever touching one an operator set by hand.
+     */
+    public static final String MANAGED_KEYS = "image_manager_keys";
     public static final String INTERNAL_VERSION = "internal_version";
+    public static final String UPSTREAM_CHECKSUM = "upstream_checksum";
+    public static final String IMAGE_DESCRIPTION = "image_description";
+    public static final String UUID_VALIDITY = "uuid_validity";
+    private static final int MAX_VALUE = 255;
 
     private ImageProperties() {
     }
 
-    public static Map<String, String> forVersion(ImageDefinition definition, VersionDefinition version) {
+    /**
+     * The defined properties of one version's image: image meta, then version meta over it, then the SCS keys.
+     *
+     * @param internalVersion the version string, or for {@code latest} the upstream build day (YYYYMMDD)
+     */
+    public static Map<String, String> forVersion(ImageDefinition definition, VersionDefinition version, String internalVersion) {
         Map<String, String> properties = new LinkedHashMap<>();
         definition.meta().forEach((k, v) -> putIfPresent(properties, k, v));
         version.meta().forEach((k, v) -> putIfPresent(properties, k, v));
-        properties.putIfAbsent("image_description",
-                version.imageDescription() != null ? version.imageDescription() : definition.name());
+        if (version.imageDescription() != null) {
+            properties.put(IMAGE_DESCRIPTION, version.imageDescription());
+        }
+        properties.putIfAbsent(IMAGE_DESCRIPTION, definition.name());
         properties.putIfAbsent("image_name", definition.name());
         putIfPresent(properties, "image_source", sourceOf(version.url()));
         putIfPresent(properties, "image_build_date", version.buildDate());
         putIfPresent(properties, "image_original_user", definition.login());
-        properties.put(INTERNAL_VERSION, version.version());
-        String osVersion = definition.hasRotatingName()
-                ? (version.osVersion() != null ? version.osVersion() : stringOrNull(definition.meta().get("os_version")))
-                : version.version();
+        properties.put(INTERNAL_VERSION, internalVersion);
+        String osVersion;
+        if (version.osVersion() != null) {
+            osVersion = version.osVersion();
+        } else if (definition.hasRotatingName()) {
+            // the product version (e.g. Ubuntu 24.04) lives in meta; the version list holds build dates
+            osVersion = properties.get("os_version");
+        } else {
+            osVersion = version.version();
+        }
         putIfPresent(properties, "os_version", osVersion);
-        properties.put(FAMILY, definition.name());
         return properties;
+    }
+
+    /** The family a managed image belongs to: our property, else (images the reference tool made) its description. */
+    public static String familyOf(ObservedImage image) {
+        String family = image.property(FAMILY);
+        return family != null ? family : image.property(IMAGE_DESCRIPTION);
+    }
+
+    /** The bookkeeping properties that record which keys we manage. */
+    public static Map<String, String> managedKeysProperties(Set<String> keys) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        List<String> chunks = new ArrayList<>();
+        StringBuilder chunk = new StringBuilder();
+        for (String key : new TreeSet<>(keys)) {
+            if (chunk.length() + key.length() + 1 > MAX_VALUE) {
+                chunks.add(chunk.toString());
+                chunk.setLength(0);
+            }
+            if (!chunk.isEmpty()) {
+                chunk.append(',');
+            }
+            chunk.append(key);
+        }
+        chunks.add(chunk.toString());
+        for (int i = 0; i < chunks.size(); i++) {
+            properties.put(i == 0 ? MANAGED_KEYS : MANAGED_KEYS + "_" + (i + 1), chunks.get(i));
+        }
+        return properties;
+    }
+
+    /** The keys an image's bookkeeping says we set (empty for images we never touched). */
+    public static Set<String> managedKeys(ObservedImage image) {
+        Set<String> keys = new TreeSet<>();
+        for (int i = 1; ; i++) {
+            String value = image.property(i == 1 ? MANAGED_KEYS : MANAGED_KEYS + "_" + i);
+            if (value == null) {
+                return keys;
+            }
+            for (String key : value.split(",")) {
+                if (!key.isBlank()) {
+                    keys.add(key);
+                }
+            }
+        }
+    }
+
+    public static boolean isBookkeeping(String key) {
+        return key.equals(FAMILY) || key.equals(IMPORT_ID) || key.startsWith(MANAGED_KEYS);
     }
 
     /** The reference records the upstream URL; a {@code file:} URL is cut to its file name (a local path means nothing to users). */
@@ -53,9 +127,5 @@ public final class ImageProperties {
         if (value != null) {
             properties.put(key, String.valueOf(value));
         }
-    }
-
-    private static String stringOrNull(Object value) {
-        return value == null ? null : String.valueOf(value);
     }
 }

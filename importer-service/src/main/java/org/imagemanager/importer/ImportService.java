@@ -14,6 +14,7 @@ import org.imagemanager.glance.NewImage;
 import org.imagemanager.kafka.EventPublisher;
 import org.imagemanager.plan.ImageProperties;
 import org.imagemanager.plan.ObservedImage;
+import org.imagemanager.source.ChecksumFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,19 +58,23 @@ public class ImportService {
         List<ObservedImage> earlier;
         try {
             glance = clouds.glance(action.cloud());
+            // Our own earlier attempts: the same import (same id), or a dead image of the same version
+            // (e.g. killed while the definition named another URL) that would otherwise hold the name.
             earlier = glance.listImages(action.tags().getFirst()).stream()
-                    .filter(image -> action.actionId().equals(image.property(ImageProperties.IMPORT_ID)))
+                    .filter(image -> action.actionId().equals(image.property(ImageProperties.IMPORT_ID))
+                            || (!image.usable() && action.family().equals(image.property(ImageProperties.FAMILY))
+                            && action.imageName().equals(image.name())))
                     .toList();
         } catch (RuntimeException e) {
             return failed(action, FailureReason.CLOUD_UNAVAILABLE, null, null, e.getMessage());
         }
-        Optional<ObservedImage> done = earlier.stream().filter(image -> "active".equals(image.status())).findFirst();
+        Optional<ObservedImage> done = earlier.stream().filter(ObservedImage::usable).findFirst();
         if (done.isPresent()) {
             LOG.info("{}: already imported as {} ({}), nothing to do", log, done.get().name(), done.get().id());
             return new ImportCompleted(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
                     action.actionId(), action.version(), done.get().id(), done.get().name(), action.checksum(), 0, true);
         }
-        for (ObservedImage leftover : earlier) {
+        for (ObservedImage leftover : earlier.stream().filter(image -> !image.usable()).toList()) {
             LOG.warn("{}: removing leftover {} ({}) of an interrupted import", log, leftover.id(), leftover.status());
             glance.delete(leftover.id());
         }
@@ -79,12 +84,14 @@ public class ImportService {
                     "an image named '" + action.imageName() + "' already exists (" + sameName.getFirst().id() + ")");
         }
 
-        ExpectedDigest expected = action.checksum() == null ? null : ExpectedDigest.parse(action.checksum());
         String imageId = null;
         VerifyingInputStream verifying = null;
-        try (InputStream source = sources.open(action.url())) {
+        ExpectedDigest expected = null;
+        try (InputStream source = openSource(action)) {
+            String checksum = expectedChecksum(action);
+            expected = checksum == null ? null : ExpectedDigest.parse(checksum);
             verifying = new VerifyingInputStream(new BufferedInputStream(source, BUFFER), expected);
-            imageId = glance.create(new NewImage(action.imageName(), action.diskFormat(), action.minDisk(),
+            imageId = glance.create(new NewImage(action.fixedId(), action.imageName(), action.diskFormat(), action.minDisk(),
                     action.minRam(), action.properties(), action.tags()));
             LOG.info("{}: created {} as {}, streaming {}", log, action.imageName(), imageId, action.url());
             glance.upload(imageId, verifying);
@@ -112,13 +119,43 @@ public class ImportService {
             return failed(action, e.reason(), null, null, e.getMessage());
         } catch (IOException | RuntimeException e) {
             removeQuietly(glance, imageId, log);
-            if (verifying != null && verifying.mismatch()) {
+            if (verifying != null && verifying.mismatch() && expected != null) {
                 return failed(action, FailureReason.CHECKSUM_MISMATCH, expected.toString(), verifying.actual(),
                         "checksum mismatch: expected " + expected + ", got " + verifying.actual());
             }
             FailureReason reason = e instanceof GlanceException ? FailureReason.GLANCE_REJECTED : FailureReason.SOURCE_UNREACHABLE;
             return failed(action, reason, null, null, e.getMessage());
         }
+    }
+
+    /** The mirror when there is one (one download from upstream feeds many clouds), else or on failure the URL. */
+    private InputStream openSource(ImportImage action) throws SourceFetcher.SourceException {
+        if (action.mirrorUrl() != null) {
+            try {
+                return sources.open(action.mirrorUrl());
+            } catch (SourceFetcher.SourceException e) {
+                LOG.warn("cloud={} image={}@{}: mirror failed, falling back to {}: {}", action.cloud(), action.family(),
+                        action.version(), action.url(), e.getMessage());
+            }
+        }
+        return sources.open(action.url());
+    }
+
+    /** The digest to verify: the definition's, or the one published at checksum_url / checksums_url. */
+    private String expectedChecksum(ImportImage action) throws SourceFetcher.SourceException {
+        if (action.checksum() != null) {
+            return action.checksum();
+        }
+        if (action.checksumUrl() != null) {
+            return ChecksumFiles.bare(sources.text(action.checksumUrl())).orElseThrow(() -> new SourceFetcher.SourceException(
+                    FailureReason.CHECKSUM_MISMATCH, "no digest found in " + action.checksumUrl()));
+        }
+        if (action.checksumsUrl() != null) {
+            String file = ChecksumFiles.fileNameOf(action.url());
+            return ChecksumFiles.fromSums(sources.text(action.checksumsUrl()), file).orElseThrow(() -> new SourceFetcher.SourceException(
+                    FailureReason.CHECKSUM_MISMATCH, "no line for " + file + " in " + action.checksumsUrl()));
+        }
+        return null;
     }
 
     private void removeQuietly(GlanceClient glance, String imageId, String log) {

@@ -46,6 +46,19 @@ public class SourceFetcher {
         }
     }
 
+    /** A small text file (checksum files): read whole, bounded to 4 MiB. */
+    public String text(String url) throws SourceException {
+        try (InputStream in = open(url)) {
+            byte[] bytes = in.readNBytes(4 * 1024 * 1024 + 1);
+            if (bytes.length > 4 * 1024 * 1024) {
+                throw new SourceException(FailureReason.SOURCE_HTTP_STATUS, url + " is too large for a checksum file");
+            }
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new SourceException(FailureReason.SOURCE_UNREACHABLE, "cannot read " + url + ": " + e);
+        }
+    }
+
     public static final class SourceException extends Exception {
         private final FailureReason reason;
 

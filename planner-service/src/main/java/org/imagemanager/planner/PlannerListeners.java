@@ -12,9 +12,9 @@ import org.imagemanager.event.DefinitionChanged;
 import org.imagemanager.event.DefinitionEvent;
 import org.imagemanager.event.EventJson;
 import org.imagemanager.event.ImageEvent;
-import org.imagemanager.event.ImageRenamed;
+import org.imagemanager.event.ImageChanged;
+import org.imagemanager.event.ImportFailed;
 import org.imagemanager.event.ImportCompleted;
-import org.imagemanager.event.VisibilityChanged;
 
 /** Triggers of the planner: definition changes and outcomes of earlier actions. */
 @Requires(property = "image-manager.planner.enabled", notEquals = "false")
@@ -59,9 +59,9 @@ public final class PlannerListeners {
             ImageEvent event = EventJson.decode(value, ImageEvent.class);
             // Only changes made in the cloud trigger a new plan; skips and failures do not (no retry storms).
             switch (event) {
-                case ImportCompleted done -> planner.replan(done.cloud(), done.family());
-                case ImageRenamed renamed -> planner.replan(renamed.cloud(), renamed.family());
-                case VisibilityChanged changed -> planner.replan(changed.cloud(), changed.family());
+                case ImportCompleted done -> planner.importCompleted(done.cloud(), done.family());
+                case ImportFailed failed -> planner.importFailed(failed.cloud(), failed.family());
+                case ImageChanged changed -> planner.replan(changed.cloud(), changed.family());
                 default -> {
                 }
             }

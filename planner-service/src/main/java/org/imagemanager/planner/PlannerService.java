@@ -3,27 +3,27 @@ package org.imagemanager.planner;
 import jakarta.inject.Singleton;
 import org.imagemanager.cloud.Clouds;
 import org.imagemanager.definition.ImageDefinition;
+import org.imagemanager.event.Blocked;
 import org.imagemanager.event.EventJson;
 import org.imagemanager.event.ImageAction;
 import org.imagemanager.event.PlanComputed;
 import org.imagemanager.kafka.EventPublisher;
 import org.imagemanager.plan.FamilyPlan;
-import org.imagemanager.plan.FamilyPlanner;
 import org.imagemanager.plan.ObservedImage;
-import org.imagemanager.plan.PlanOptions;
+import org.imagemanager.plan.Plan;
+import org.imagemanager.plan.Reconciler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The only place that decides. Events are triggers, not instructions: on each one it re-reads the family's
- * latest definition and the cloud's current images, and publishes the plan of the shared core.
+ * The only place that decides. Events are triggers, not instructions: on each one it re-reads the latest
+ * definitions and the cloud's current images, and publishes the plan of the shared core for that family.
  */
 @Singleton
 public class PlannerService {
@@ -31,6 +31,8 @@ public class PlannerService {
 
     private final Map<String, ImageDefinition> definitions = new ConcurrentHashMap<>();
     private final Map<String, Object> familyLocks = new ConcurrentHashMap<>();
+    /** cloud/family pairs whose last import failed: no retirement while any is there (a failure must not look like a removal). */
+    private final Set<String> failedImports = ConcurrentHashMap.newKeySet();
     private final Clouds clouds;
     private final EventPublisher publisher;
     private final PlannerSettings settings;
@@ -51,31 +53,49 @@ public class PlannerService {
         }
     }
 
+    public void importFailed(String cloud, String family) {
+        failedImports.add(cloud + "/" + family);
+    }
+
+    public void importCompleted(String cloud, String family) {
+        failedImports.remove(cloud + "/" + family);
+        replan(cloud, family);
+    }
+
     /** Something happened to a family in a cloud: plan it again from what is there now. */
     public void replan(String cloud, String family) {
-        Optional<ImageDefinition> definition = Optional.ofNullable(definitions.get(family));
-        if (definition.isEmpty() || !settings.clouds().contains(cloud)) {
+        if (!definitions.containsKey(family) || !settings.clouds().contains(cloud)) {
             return;
         }
         // One family is never planned twice at once in this process (definition and outcome listeners run apart).
         synchronized (familyLocks.computeIfAbsent(cloud + "/" + family, k -> new Object())) {
             List<ObservedImage> observed;
+            String project;
             try {
                 observed = clouds.glance(cloud).listImages(settings.managementTag());
+                project = clouds.glance(cloud).projectId();
             } catch (RuntimeException e) {
                 LOG.warn("cloud={} image={}: cannot list images, not planned: {}", cloud, family, e.getMessage());
                 return;
             }
-            PlanOptions options = new PlanOptions(settings.managementTag(), clock.instant(), Duration.ofHours(2));
-            FamilyPlan plan = FamilyPlanner.plan(cloud, definition.get(), observed, options);
-            for (ImageAction action : plan.actions()) {
-                LOG.info("cloud={} image={}: {}", cloud, family, action.describe());
-                publisher.publish(action);
+            Set<String> failed = failedImports.stream().filter(key -> key.startsWith(cloud + "/"))
+                    .map(key -> key.substring(cloud.length() + 1)).collect(java.util.stream.Collectors.toSet());
+            Plan plan = Reconciler.plan(List.copyOf(definitions.values()), observed,
+                    settings.options(cloud, clock.instant(), project), new Reconciler.Inputs(Map.of(), failed));
+            FamilyPlan familyPlan = plan.family(family).orElse(new FamilyPlan(cloud, family, List.of(), List.of(), 0));
+            List<ImageAction> executable = familyPlan.executable();
+            for (ImageAction action : familyPlan.actions()) {
+                if (action instanceof Blocked) {
+                    LOG.warn("cloud={} image={}: {}", cloud, family, action.describe());
+                } else {
+                    LOG.info("cloud={} image={}: {}", cloud, family, action.describe());
+                    publisher.publish(action);
+                }
             }
             publisher.publish(new PlanComputed(EventJson.newEventId(), clock.instant(), cloud, family,
-                    plan.actions().stream().map(ImageAction::actionId).toList(),
-                    plan.actions().stream().map(ImageAction::describe).toList(),
-                    plan.inProgress(), plan.unchanged()));
+                    executable.stream().map(ImageAction::actionId).toList(),
+                    familyPlan.actions().stream().map(ImageAction::describe).toList(),
+                    familyPlan.inProgress(), familyPlan.unchanged()));
         }
     }
 }

@@ -3,91 +3,180 @@ package org.imagemanager.rotator;
 import jakarta.inject.Singleton;
 import org.imagemanager.cloud.Clouds;
 import org.imagemanager.event.ActionSkipped;
+import org.imagemanager.event.Deactivate;
+import org.imagemanager.event.DeleteImage;
 import org.imagemanager.event.EventJson;
+import org.imagemanager.event.ExistingImageAction;
 import org.imagemanager.event.ImageAction;
+import org.imagemanager.event.ImageChanged;
+import org.imagemanager.event.ImageChanged.Change;
 import org.imagemanager.event.ImageEvent;
-import org.imagemanager.event.ImageRenamed;
-import org.imagemanager.event.ImportImage;
+import org.imagemanager.event.Reactivate;
+import org.imagemanager.event.RemoveProperties;
 import org.imagemanager.event.RenameImage;
+import org.imagemanager.event.SetHidden;
+import org.imagemanager.event.SetMinimums;
+import org.imagemanager.event.SetTags;
 import org.imagemanager.event.SetVisibility;
-import org.imagemanager.event.VisibilityChanged;
+import org.imagemanager.event.UpdateProperties;
 import org.imagemanager.glance.GlanceClient;
+import org.imagemanager.glance.GlanceException;
+import org.imagemanager.kafka.EventPublisher;
+import org.imagemanager.plan.ImageProperties;
 import org.imagemanager.plan.ObservedImage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
- * Carries out every non-import action. Each one first checks its precondition against the image as it is now; a
- * stale or replayed action is skipped with a reason, never applied blindly. That makes every action idempotent.
+ * Carries out every non-import action. Each one first reads the image as it is now and checks its precondition;
+ * a stale or replayed action is skipped with a reason, never applied blindly. That makes every action idempotent.
+ * An image that belongs to no family of ours (no management bookkeeping) is never changed.
  */
 @Singleton
 public class RotatorService {
     private static final Logger LOG = LoggerFactory.getLogger(RotatorService.class);
 
     private final Clouds clouds;
-    private final org.imagemanager.kafka.EventPublisher publisher;
+    private final EventPublisher publisher;
     private final Clock clock = Clock.systemUTC();
 
-    public RotatorService(Clouds clouds, org.imagemanager.kafka.EventPublisher publisher) {
+    public RotatorService(Clouds clouds, EventPublisher publisher) {
         this.clouds = clouds;
         this.publisher = publisher;
     }
 
-    /** Applies the action (imports are not ours) and publishes what happened; returns that event, if any. */
+    /** Applies the action (imports and reports are not ours) and publishes what happened. */
     public Optional<ImageEvent> apply(ImageAction action) {
-        Optional<ImageEvent> outcome = switch (action) {
-            case RenameImage rename -> Optional.of(rename(rename));
-            case SetVisibility visibility -> Optional.of(visibility(visibility));
-            case ImportImage ignored -> Optional.empty();
+        if (!(action instanceof ExistingImageAction change)) {
+            return Optional.empty(); // imports are the importer's; Blocked entries are reports
+        }
+        GlanceClient glance = clouds.glance(action.cloud());
+        String imageId = change.imageId();
+        Optional<ObservedImage> current = glance.get(imageId);
+        ImageEvent outcome;
+        if (current.isEmpty()) {
+            outcome = action instanceof DeleteImage ? skipped(action, "already deleted") : skipped(action, "image " + imageId + " no longer exists");
+        } else if (!action.family().equals(ImageProperties.familyOf(current.get()))) {
+            outcome = skipped(action, "image " + imageId + " is not one of family '" + action.family() + "'");
+        } else {
+            try {
+                outcome = carryOut(change, glance, current.get());
+            } catch (GlanceException e) {
+                if (action instanceof DeleteImage && e.status() == 409) {
+                    // still in use (or protected): reported and tried again by a later plan, never fatal
+                    outcome = skipped(action, "cannot delete now: " + e.getMessage());
+                } else {
+                    throw e;
+                }
+            }
+        }
+        publisher.publish(outcome);
+        return Optional.of(outcome);
+    }
+
+    private ImageEvent carryOut(ExistingImageAction action, GlanceClient glance, ObservedImage image) {
+        return switch (action) {
+            case RenameImage a -> {
+                if (a.toName().equals(image.name())) {
+                    yield skipped(a, "already called '" + a.toName() + "'");
+                }
+                if (!a.fromName().equals(image.name())) {
+                    yield skipped(a, "image is now called '" + image.name() + "', not '" + a.fromName() + "'");
+                }
+                List<ObservedImage> holders = glance.listImagesNamed(a.toName());
+                if (!holders.isEmpty()) {
+                    // never two images with one name: the plan frees the name first; until then this waits for a re-plan
+                    yield skipped(a, "name '" + a.toName() + "' is still taken by " + holders.getFirst().id());
+                }
+                glance.rename(a.imageId(), a.toName());
+                yield changed(a, Change.RENAMED, image, a.fromName(), a.toName());
+            }
+            case SetVisibility a -> {
+                if (a.to().equals(image.visibility())) {
+                    yield skipped(a, "already " + a.to());
+                }
+                if (!a.from().equals(image.visibility())) {
+                    yield skipped(a, "visibility is now " + image.visibility() + ", not " + a.from());
+                }
+                glance.setVisibility(a.imageId(), a.to());
+                yield changed(a, Change.VISIBILITY, image, a.from(), a.to());
+            }
+            case UpdateProperties a -> {
+                Map<String, String> differing = new TreeMap<>();
+                a.set().forEach((k, v) -> {
+                    if (!v.equals(image.property(k))) {
+                        differing.put(k, v);
+                    }
+                });
+                if (differing.isEmpty()) {
+                    yield skipped(a, "properties already set");
+                }
+                glance.setProperties(a.imageId(), differing);
+                yield changed(a, Change.PROPERTIES_SET, image, null, differing.toString());
+            }
+            case RemoveProperties a -> {
+                List<String> present = a.keys().stream().filter(k -> image.property(k) != null).toList();
+                if (present.isEmpty()) {
+                    yield skipped(a, "properties already gone");
+                }
+                glance.removeProperties(a.imageId(), present);
+                yield changed(a, Change.PROPERTIES_REMOVED, image, present.toString(), null);
+            }
+            case SetTags a -> {
+                List<String> add = a.add().stream().filter(t -> !image.tags().contains(t)).toList();
+                List<String> remove = a.remove().stream().filter(t -> image.tags().contains(t)).toList();
+                if (add.isEmpty() && remove.isEmpty()) {
+                    yield skipped(a, "tags already in line");
+                }
+                add.forEach(t -> glance.addTag(a.imageId(), t));
+                remove.forEach(t -> glance.removeTag(a.imageId(), t));
+                yield changed(a, Change.TAGS, image, image.tags().toString(), "+" + add + " -" + remove);
+            }
+            case SetMinimums a -> {
+                if (a.minDisk() == image.minDisk() && a.minRam() == image.minRam()) {
+                    yield skipped(a, "minimums already set");
+                }
+                glance.setMinimums(a.imageId(), a.minDisk(), a.minRam());
+                yield changed(a, Change.MINIMUMS, image, image.minDisk() + "/" + image.minRam(), a.minDisk() + "/" + a.minRam());
+            }
+            case SetHidden a -> {
+                if (a.hidden() == image.hidden()) {
+                    yield skipped(a, "os_hidden already " + a.hidden());
+                }
+                glance.setHidden(a.imageId(), a.hidden());
+                yield changed(a, Change.HIDDEN, image, String.valueOf(image.hidden()), String.valueOf(a.hidden()));
+            }
+            case Deactivate a -> {
+                if (!"active".equals(image.status())) {
+                    yield skipped(a, "image is " + image.status());
+                }
+                glance.deactivate(a.imageId());
+                yield changed(a, Change.DEACTIVATED, image, image.status(), "deactivated");
+            }
+            case Reactivate a -> {
+                if (!"deactivated".equals(image.status())) {
+                    yield skipped(a, "image is " + image.status());
+                }
+                glance.reactivate(a.imageId());
+                yield changed(a, Change.REACTIVATED, image, image.status(), "active");
+            }
+            case DeleteImage a -> {
+                glance.delete(a.imageId());
+                yield changed(a, Change.DELETED, image, image.status(), "deleted");
+            }
         };
-        outcome.ifPresent(publisher::publish);
-        return outcome;
     }
 
-    private ImageEvent rename(RenameImage action) {
-        GlanceClient glance = clouds.glance(action.cloud());
-        Optional<ObservedImage> image = glance.get(action.imageId());
-        if (image.isEmpty()) {
-            return skipped(action, "image " + action.imageId() + " no longer exists");
-        }
-        if (action.toName().equals(image.get().name())) {
-            return skipped(action, "already called '" + action.toName() + "'");
-        }
-        if (!action.fromName().equals(image.get().name())) {
-            return skipped(action, "image is now called '" + image.get().name() + "', not '" + action.fromName() + "'");
-        }
-        List<ObservedImage> holders = glance.listImagesNamed(action.toName());
-        if (!holders.isEmpty()) {
-            // Never two images with one name: the plan frees the name first; until then this waits for a re-plan.
-            return skipped(action, "name '" + action.toName() + "' is still taken by " + holders.getFirst().id());
-        }
-        glance.rename(action.imageId(), action.toName());
-        LOG.info("cloud={} image={}: renamed '{}' -> '{}'", action.cloud(), action.family(), action.fromName(), action.toName());
-        return new ImageRenamed(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
-                action.actionId(), action.imageId(), action.fromName(), action.toName());
-    }
-
-    private ImageEvent visibility(SetVisibility action) {
-        GlanceClient glance = clouds.glance(action.cloud());
-        Optional<ObservedImage> image = glance.get(action.imageId());
-        if (image.isEmpty()) {
-            return skipped(action, "image " + action.imageId() + " no longer exists");
-        }
-        if (action.to().equals(image.get().visibility())) {
-            return skipped(action, "already " + action.to());
-        }
-        if (!action.from().equals(image.get().visibility())) {
-            return skipped(action, "visibility is now " + image.get().visibility() + ", not " + action.from());
-        }
-        glance.setVisibility(action.imageId(), action.to());
-        LOG.info("cloud={} image={}: visibility of '{}' {} -> {}", action.cloud(), action.family(), image.get().name(),
-                action.from(), action.to());
-        return new VisibilityChanged(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
-                action.actionId(), action.imageId(), image.get().name(), action.from(), action.to());
+    private ImageChanged changed(ImageAction action, Change change, ObservedImage image, String before, String after) {
+        LOG.info("cloud={} image={}: {} '{}' {} -> {}", action.cloud(), action.family(), change, image.name(), before, after);
+        return new ImageChanged(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(), action.actionId(),
+                change, image.id(), change == Change.RENAMED ? after : image.name(), before, after);
     }
 
     private ActionSkipped skipped(ImageAction action, String reason) {
