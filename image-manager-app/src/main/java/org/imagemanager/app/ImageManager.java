@@ -19,6 +19,8 @@ import org.imagemanager.plan.ObservedImage;
 import org.imagemanager.plan.Plan;
 import org.imagemanager.plan.PlanReport;
 import org.imagemanager.plan.Reconciler;
+import org.imagemanager.source.SourceFetcher;
+import org.imagemanager.source.UpstreamResolver;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -273,7 +275,8 @@ public final class ImageManager {
         for (String cloud : clouds) {
             GlanceClient glance = new GlanceClient(CloudsYaml.load(cloud));
             List<ObservedImage> observed = glance.listImages(flags.tag);
-            Plan plan = Reconciler.plan(definitions, observed, flags.options(cloud, glance.projectId(), Instant.now()));
+            Plan plan = Reconciler.plan(definitions, observed, flags.options(cloud, glance.projectId(), Instant.now()),
+                    new Reconciler.Inputs(new UpstreamResolver(new SourceFetcher()).resolve(definitions), java.util.Set.of()));
             out.print(json ? PlanReport.json(plan) + "\n" : PlanReport.table(plan));
         }
     }

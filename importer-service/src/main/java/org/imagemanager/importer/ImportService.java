@@ -15,6 +15,7 @@ import org.imagemanager.kafka.EventPublisher;
 import org.imagemanager.plan.ImageProperties;
 import org.imagemanager.plan.ObservedImage;
 import org.imagemanager.source.ChecksumFiles;
+import org.imagemanager.source.SourceFetcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -12,6 +12,7 @@ import org.imagemanager.plan.FamilyPlan;
 import org.imagemanager.plan.ObservedImage;
 import org.imagemanager.plan.Plan;
 import org.imagemanager.plan.Reconciler;
+import org.imagemanager.source.UpstreamResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,12 +37,14 @@ public class PlannerService {
     private final Clouds clouds;
     private final EventPublisher publisher;
     private final PlannerSettings settings;
+    private final UpstreamResolver upstream;
     private final Clock clock;
 
-    public PlannerService(Clouds clouds, EventPublisher publisher, PlannerSettings settings) {
+    public PlannerService(Clouds clouds, EventPublisher publisher, PlannerSettings settings, UpstreamResolver upstream) {
         this.clouds = clouds;
         this.publisher = publisher;
         this.settings = settings;
+        this.upstream = upstream;
         this.clock = Clock.systemUTC();
     }
 
@@ -80,8 +83,10 @@ public class PlannerService {
             }
             Set<String> failed = failedImports.stream().filter(key -> key.startsWith(cloud + "/"))
                     .map(key -> key.substring(cloud.length() + 1)).collect(java.util.stream.Collectors.toSet());
+            ImageDefinition definition = definitions.get(family);
             Plan plan = Reconciler.plan(List.copyOf(definitions.values()), observed,
-                    settings.options(cloud, clock.instant(), project), new Reconciler.Inputs(Map.of(), failed));
+                    settings.options(cloud, clock.instant(), project),
+                    new Reconciler.Inputs(upstream.resolve(List.of(definition)), failed));
             FamilyPlan familyPlan = plan.family(family).orElse(new FamilyPlan(cloud, family, List.of(), List.of(), 0));
             List<ImageAction> executable = familyPlan.executable();
             for (ImageAction action : familyPlan.actions()) {

@@ -1,4 +1,4 @@
-package org.imagemanager.importer;
+package org.imagemanager.source;
 
 import jakarta.inject.Singleton;
 import org.imagemanager.event.FailureReason;
@@ -12,6 +12,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
 
 /** Opens an image source as a stream: {@code http(s):} (followed redirects) or {@code file:}. */
 @Singleton
@@ -22,7 +27,7 @@ public class SourceFetcher {
             .build();
 
     public InputStream open(String url) throws SourceException {
-        URI uri = URI.create(url);
+        URI uri = URI.create(url.trim());
         String scheme = uri.getScheme() == null ? "" : uri.getScheme();
         try {
             if (scheme.equals("file")) {
@@ -43,6 +48,32 @@ public class SourceFetcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SourceException(FailureReason.SOURCE_UNREACHABLE, "interrupted while opening " + url);
+        }
+    }
+
+    /** The {@code Last-Modified} day of a source (HEAD request), if the server tells it. */
+    public Optional<LocalDate> lastModified(String url) throws SourceException {
+        URI uri = URI.create(url.trim());
+        if ("file".equals(uri.getScheme())) {
+            try {
+                return Optional.of(LocalDate.ofInstant(Files.getLastModifiedTime(Path.of(uri)).toInstant(), ZoneOffset.UTC));
+            } catch (IOException e) {
+                throw new SourceException(FailureReason.SOURCE_UNREACHABLE, "cannot read " + url + ": " + e);
+            }
+        }
+        try {
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(uri).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() != 200) {
+                throw new SourceException(FailureReason.SOURCE_HTTP_STATUS, "HEAD " + url + " answered HTTP " + response.statusCode());
+            }
+            return response.headers().firstValue("Last-Modified")
+                    .map(value -> LocalDate.ofInstant(ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant(), ZoneOffset.UTC));
+        } catch (IOException | java.time.format.DateTimeParseException e) {
+            throw new SourceException(FailureReason.SOURCE_UNREACHABLE, "HEAD " + url + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceException(FailureReason.SOURCE_UNREACHABLE, "interrupted");
         }
     }
 

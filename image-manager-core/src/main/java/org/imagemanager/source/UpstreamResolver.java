@@ -1,0 +1,68 @@
+package org.imagemanager.source;
+
+import jakarta.inject.Singleton;
+import org.imagemanager.definition.DefinitionSchema;
+import org.imagemanager.definition.ImageDefinition;
+import org.imagemanager.definition.VersionDefinition;
+import org.imagemanager.plan.Upstream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The I/O edge for {@code latest} versions: what upstream publishes now (digest from checksum_url or checksums_url,
+ * day from {@code Last-Modified}), resolved before planning so that the plan stays pure. An upstream that cannot be
+ * read is left out: the plan then blocks the family's {@code latest} and leaves the current build alone.
+ */
+@Singleton
+public class UpstreamResolver {
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamResolver.class);
+
+    private final SourceFetcher sources;
+    private final Clock clock;
+
+    public UpstreamResolver(SourceFetcher sources) {
+        this(sources, Clock.systemUTC());
+    }
+
+    UpstreamResolver(SourceFetcher sources, Clock clock) {
+        this.sources = sources;
+        this.clock = clock;
+    }
+
+    public Map<String, Upstream> resolve(Collection<ImageDefinition> definitions) {
+        Map<String, Upstream> upstream = new HashMap<>();
+        for (ImageDefinition definition : definitions) {
+            definition.versions().stream()
+                    .filter(v -> DefinitionSchema.LATEST.equals(v.version()))
+                    .findFirst()
+                    .flatMap(v -> resolve(definition, v))
+                    .ifPresent(u -> upstream.put(definition.name(), u));
+        }
+        return upstream;
+    }
+
+    Optional<Upstream> resolve(ImageDefinition definition, VersionDefinition version) {
+        try {
+            Optional<String> checksum = version.checksumUrl() != null
+                    ? ChecksumFiles.bare(sources.text(version.checksumUrl()))
+                    : ChecksumFiles.fromSums(sources.text(version.checksumsUrl()), ChecksumFiles.fileNameOf(version.url()));
+            if (checksum.isEmpty()) {
+                LOG.warn("image={}: no digest for 'latest' found upstream", definition.name());
+                return Optional.empty();
+            }
+            LocalDate day = sources.lastModified(version.url()).orElse(LocalDate.now(clock.withZone(ZoneOffset.UTC)));
+            return Optional.of(new Upstream(checksum.get(), day));
+        } catch (SourceFetcher.SourceException e) {
+            LOG.warn("image={}: upstream of 'latest' not readable: {}", definition.name(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+}
