@@ -89,7 +89,7 @@ public final class GlanceClient {
                 query.put("marker", marker);
             }
             List<? extends Image> page = os().imagesV2().list(query);
-            page.forEach(image -> images.add(toObserved(image)));
+            page.forEach(image -> images.add(observe(image)));
             if (page.size() < PAGE) {
                 return images;
             }
@@ -108,7 +108,7 @@ public final class GlanceClient {
 
     public Optional<ObservedImage> get(String imageId) {
         Image image = os().imagesV2().get(imageId);
-        return Optional.ofNullable(image).map(GlanceClient::toObserved);
+        return Optional.ofNullable(image).map(this::observe);
     }
 
     /** Creates a private, queued image and returns its id. */
@@ -360,10 +360,43 @@ public final class GlanceClient {
         return HttpRequest.newBuilder(uri).header("X-Auth-Token", token.getId());
     }
 
+    /**
+     * openstack4j's model knows only public and private visibility (shared and community come back as UNKNOWN);
+     * for those the real value is read from Glance's JSON.
+     */
+    private ObservedImage observe(Image image) {
+        ObservedImage observed = toObserved(image);
+        if (image.getVisibility() != null && image.getVisibility() != Image.ImageVisibility.UNKNOWN) {
+            return observed;
+        }
+        String visibility = rawField(image.getId(), "visibility");
+        return new ObservedImage(observed.id(), observed.name(), observed.status(), visibility, observed.diskFormat(),
+                observed.properties(), observed.tags(), observed.createdAt(), observed.owner(), observed.sizeBytes(),
+                observed.minDisk(), observed.minRam(), observed.hidden());
+    }
+
+    private String rawField(String imageId, String field) {
+        HttpRequest request = authorized(imageEndpoint().resolve("v2/images/" + imageId)).GET().build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new GlanceException("GET image " + imageId + ": HTTP " + response.statusCode(), response.statusCode());
+            }
+            Object value = EventJson.decode(response.body(), Map.class).get(field);
+            return value == null ? null : value.toString();
+        } catch (IOException e) {
+            throw new GlanceException("GET image " + imageId + " failed: " + e.getMessage(), 0, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GlanceException("interrupted", 0, e);
+        }
+    }
+
     static ObservedImage toObserved(Image image) {
         Map<String, String> properties = new HashMap<>();
         if (image instanceof GlanceImage glance && glance.getAdditionalProperties() != null) {
-            properties.putAll(glance.getAdditionalProperties());
+            // a queued image reports e.g. os_hash_value: null; a property without a value is no property
+            glance.getAdditionalProperties().forEach((key, value) -> putIfPresent(properties, key, value));
         }
         // openstack4j lifts these well-known properties out of the property map into fields of its model.
         putIfPresent(properties, "architecture", image.getArchitecture());
