@@ -72,7 +72,7 @@ final class PlanFlags {
         p.put("image-manager.plan.deactivate", deactivate);
         p.put("image-manager.plan.hide", hide);
         p.put("image-manager.plan.delete", delete);
-        p.put("image-manager.plan.yes-i-really-know-what-i-do", confirmDelete);
+        p.put("image-manager.plan.confirm-delete", confirmDelete);
         p.put("image-manager.plan.force", force);
         p.put("image-manager.plan.use-os-hidden", useOsHidden);
         return p;

@@ -72,6 +72,11 @@ public final class SyncTracker implements AutoCloseable {
         return false;
     }
 
+    /** Forgets the plans seen so far: the next settle needs a plan made after this moment (e.g. after a new commit). */
+    public void expectNewPlans() {
+        latestPlan.clear();
+    }
+
     void accept(ImageEvent event) {
         seen.add(event);
         onEvent.accept(event);

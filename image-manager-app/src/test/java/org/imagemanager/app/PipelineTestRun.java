@@ -39,8 +39,13 @@ final class PipelineTestRun implements AutoCloseable {
 
     /** Starts the four services watching {@code repository}. */
     void start(Path repository) {
+        start(repository, Map.of());
+    }
+
+    /** Starts the four services watching {@code repository}, with planner options ({@code image-manager.plan.*}). */
+    void start(Path repository, Map<String, Object> planProperties) {
         PipelineSettings settings = new PipelineSettings(bootstrap, List.of(cloud), tag, cloudsFile, topics,
-                "group-" + id, repository, null, "1s", java.util.Map.of());
+                "group-" + id, repository, null, "1s", planProperties);
         pipeline = Pipeline.start(settings);
     }
 

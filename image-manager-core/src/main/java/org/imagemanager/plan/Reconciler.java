@@ -198,9 +198,11 @@ public final class Reconciler {
             ObservedImage keepsPlainName = plainHolder;
             planRetirement(outdated.stream().filter(image -> image != keepsPlainName).toList());
 
+            // Updates before renames: a new build gets its visibility and properties before it takes the plain
+            // name, so users never find the plain name on an image they cannot see yet.
             List<ImageAction> actions = new ArrayList<>(imports);
-            actions.addAll(Renames.ordered(renames));
             actions.addAll(updates);
+            actions.addAll(Renames.ordered(renames));
             actions.addAll(retirement);
             actions.addAll(blocked);
             return new FamilyPlan(cloud, family, actions, inProgress, unchanged);

@@ -645,15 +645,16 @@ class ReconcilerTest {
             ObservedImage fresh = inLine(d, "20240416", "id-16", "Ubuntu 24.04 (20240416)").visibility("private").build();
 
             assertEquals(List.of(
-                    "rename 'Ubuntu 24.04 (20240416)' -> 'Ubuntu 24.04'",
-                    "visibility of 'Ubuntu 24.04' private -> public"), described(plan(d, List.of(fresh))));
+                    "visibility of 'Ubuntu 24.04' private -> public",
+                    "rename 'Ubuntu 24.04 (20240416)' -> 'Ubuntu 24.04'"), described(plan(d, List.of(fresh))));
         }
     }
 
     @Nested
     class Order {
+        /** A new build gets its visibility before it takes the plain name: users never see the name on a hidden image. */
         @Test
-        void shouldImportFirstThenRenameThenChangeVisibility() {
+        void shouldImportFirstThenChangeVisibilityThenRename() {
             ImageDefinition d = image("Ubuntu 24.04").multi(true).visibility("public")
                     .versions("20240416", "20240422", "20240501").build();
             List<ObservedImage> cloud = List.of(
@@ -662,7 +663,7 @@ class ReconcilerTest {
 
             List<Class<?>> kinds = plan(d, cloud).actions().stream().<Class<?>>map(Object::getClass).toList();
 
-            assertEquals(List.of(ImportImage.class, RenameImage.class, RenameImage.class, SetVisibility.class), kinds);
+            assertEquals(List.of(ImportImage.class, SetVisibility.class, RenameImage.class, RenameImage.class), kinds);
         }
     }
 

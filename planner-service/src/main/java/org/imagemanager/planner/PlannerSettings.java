@@ -47,7 +47,7 @@ public class PlannerSettings {
                 .keep(plan.keep)
                 .deactivate(plan.deactivate)
                 .hide(plan.hide)
-                .delete(plan.delete, plan.yesIReallyKnowWhatIDo)
+                .delete(plan.delete, plan.confirmDelete)
                 .force(plan.force)
                 .useOsHidden(plan.useOsHidden)
                 .staleImport(plan.staleImport)
@@ -64,7 +64,7 @@ public class PlannerSettings {
         public boolean deactivate;
         public boolean hide;
         public boolean delete;
-        public boolean yesIReallyKnowWhatIDo;
+        public boolean confirmDelete;
         public boolean force;
         public boolean useOsHidden;
         public Duration staleImport = Duration.ofHours(2);
