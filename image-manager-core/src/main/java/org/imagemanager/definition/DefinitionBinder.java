@@ -77,15 +77,52 @@ final class DefinitionBinder {
         for (int i = 0; i < list.getValue().size(); i++) {
             int before = errors.size();
             Node node = list.getValue().get(i);
-            ImageDefinition image = image(node, "images[" + i + "]");
+            String path = "images[" + i + "]";
+            ImageDefinition image = image(node, path);
             if (image != null && errors.size() == before) {
-                result.add(new Bound(image, line(node)));
+                result.add(new Bound(image, line(node), place(valueOf(node, "name"), path + ".name"), idsOf(node, path)));
             }
         }
         return result;
     }
 
-    record Bound(ImageDefinition definition, int line) {
+    /** A bound definition with the places of what must be unique across files (name, version ids). */
+    record Bound(ImageDefinition definition, int line, Place name, Map<String, Place> ids) {
+    }
+
+    /** Where a value stands: file, line, column and key path. */
+    record Place(String file, int line, int column, String field) {
+        DefinitionError error(String message) {
+            return new DefinitionError(file, line, column, field, message);
+        }
+    }
+
+    private Place place(Node node, String field) {
+        return new Place(file, line(node), node == null ? 1 : node.getStartMark().getColumn() + 1, field);
+    }
+
+    private static Node valueOf(Node mapping, String key) {
+        if (mapping instanceof MappingNode m) {
+            for (NodeTuple tuple : m.getValue()) {
+                if (tuple.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                    return tuple.getValueNode();
+                }
+            }
+        }
+        return mapping;
+    }
+
+    private Map<String, Place> idsOf(Node image, String path) {
+        Map<String, Place> ids = new LinkedHashMap<>();
+        if (valueOf(image, "versions") instanceof SequenceNode versions) {
+            for (int j = 0; j < versions.getValue().size(); j++) {
+                Node id = valueOf(versions.getValue().get(j), "id");
+                if (id instanceof ScalarNode scalar && id != versions.getValue().get(j)) {
+                    ids.put(scalar.getValue(), place(id, path + ".versions[" + j + "].id"));
+                }
+            }
+        }
+        return ids;
     }
 
     private ImageDefinition image(Node node, String path) {
@@ -166,6 +203,9 @@ final class DefinitionBinder {
         }
         Map<String, NodeTuple> keys = keys(mapping, path, VERSION_KEYS);
         String version = requiredString(keys, "version", path, node);
+        if (version != null && version.isBlank()) {
+            errors.add(error(keys.get("version").getValueNode(), path + ".version", "must not be empty"));
+        }
         Set<String> urlSchemes = new HashSet<>(URL_SCHEMES);
         urlSchemes.add("file");
         String url = url(keys, "url", path, urlSchemes);

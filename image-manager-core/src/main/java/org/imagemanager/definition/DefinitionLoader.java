@@ -1,7 +1,10 @@
 package org.imagemanager.definition;
 
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.composer.Composer;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -44,62 +47,92 @@ public final class DefinitionLoader {
 
     /** Validates every file and the set as a whole (duplicate names and ids); never throws for bad content. */
     public ValidationReport validate(Map<String, ? extends StreamSupplier> files, String commit) {
-        List<LocatedDefinition> all = new ArrayList<>();
+        List<DefinitionBinder.Bound> all = new ArrayList<>();
         List<DefinitionError> errors = new ArrayList<>();
         List<DefinitionError> warnings = new ArrayList<>();
         for (Map.Entry<String, ? extends StreamSupplier> file : new java.util.TreeMap<>(files).entrySet()) {
             DefinitionBinder binder = new DefinitionBinder(file.getKey());
+            ParserImpl parser = null;
             try (InputStream in = file.getValue().open();
                  Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-                Node root = yaml().compose(reader);
+                parser = new ParserImpl(new StreamReader(reader), options());
+                Node root = new Composer(parser, new Resolver(), options()).getSingleNode();
                 for (DefinitionBinder.Bound bound : binder.bind(root)) {
-                    all.add(new LocatedDefinition(bound.definition(), new DefinitionSource(file.getKey(), bound.line(), commit)));
+                    all.add(bound);
                 }
             } catch (DefinitionBinder.TooComplexException e) {
                 binder.errors().add(new DefinitionError(file.getKey(), e.at.getStartMark().getLine() + 1,
                         e.at.getStartMark().getColumn() + 1, "", "the document is too large or complex (aliases expand too far)"));
             } catch (MarkedYAMLException e) {
-                Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-                binder.errors().add(new DefinitionError(file.getKey(), mark == null ? 0 : mark.getLine() + 1,
-                        mark == null ? 0 : mark.getColumn() + 1, "", "not valid YAML: " + oneLine(e.getProblem() != null ? e.getProblem() : e.getMessage())));
+                binder.errors().add(syntaxError(file.getKey(), e));
             } catch (YAMLException e) {
-                binder.errors().add(new DefinitionError(file.getKey(), 0, 0, "", "not acceptable YAML: " + oneLine(e.getMessage())));
+                // a limit (aliases, nesting, size): name it, at the place the parser had reached
+                Mark at = positionOf(parser);
+                binder.errors().add(new DefinitionError(file.getKey(), at == null ? 1 : at.getLine() + 1,
+                        at == null ? 1 : at.getColumn() + 1, "", "refused: " + oneLine(e.getMessage())));
             } catch (IOException e) {
                 binder.errors().add(new DefinitionError(file.getKey(), 0, 0, "", "cannot be read: " + e.getMessage()));
             }
             errors.addAll(binder.errors());
             warnings.addAll(binder.warnings());
         }
-        Map<String, LocatedDefinition> byName = new HashMap<>();
-        Map<String, String> byId = new HashMap<>();
-        for (LocatedDefinition d : all) {
-            LocatedDefinition first = byName.putIfAbsent(d.definition().name(), d);
+        Map<String, DefinitionBinder.Bound> byName = new HashMap<>();
+        Map<String, DefinitionBinder.Place> byId = new HashMap<>();
+        for (DefinitionBinder.Bound d : all) {
+            DefinitionBinder.Bound first = byName.putIfAbsent(d.definition().name(), d);
             if (first != null) {
-                errors.add(new DefinitionError(d.source().file(), d.source().line(), 1, "name",
-                        "image name '" + d.definition().name() + "' is already defined at " + first.source().file()
-                                + ":" + first.source().line()));
+                errors.add(d.name().error("image name '" + d.definition().name() + "' is already defined at "
+                        + first.name().file() + ":" + first.name().line()));
             }
-            for (VersionDefinition v : d.definition().versions()) {
-                if (v.id() != null) {
-                    String where = d.source().file() + ":" + d.source().line() + " (" + d.definition().name() + " " + v.version() + ")";
-                    String other = byId.putIfAbsent(v.id(), where);
-                    if (other != null) {
-                        errors.add(new DefinitionError(d.source().file(), d.source().line(), 1, "id",
-                                "image id " + v.id() + " is also used by " + other));
-                    }
+            d.ids().forEach((uuid, place) -> {
+                DefinitionBinder.Place other = byId.putIfAbsent(uuid, place);
+                if (other != null) {
+                    errors.add(place.error("image id " + uuid + " is also used by " + other.file() + ":" + other.line()
+                            + " (" + other.field() + ")"));
                 }
-            }
+            });
         }
-        return new ValidationReport(errors.isEmpty() ? all : List.of(), errors, warnings);
+        List<LocatedDefinition> located = all.stream()
+                .map(b -> new LocatedDefinition(b.definition(), new DefinitionSource(b.name().file(), b.line(), commit)))
+                .toList();
+        return new ValidationReport(errors.isEmpty() ? located : List.of(), errors, warnings);
     }
 
-    private static Yaml yaml() {
+    private static LoaderOptions options() {
         LoaderOptions options = new LoaderOptions();
         options.setMaxAliasesForCollections(50);
         options.setNestingDepthLimit(MAX_NESTING);
         options.setCodePointLimit(MAX_DOCUMENT_CHARS);
         options.setAllowRecursiveKeys(false);
-        return new Yaml(options);
+        return options;
+    }
+
+    /** A syntax error with both places the parser names: where it was (context) and what it found (problem). */
+    private static DefinitionError syntaxError(String file, MarkedYAMLException e) {
+        Mark problem = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+        StringBuilder message = new StringBuilder("not valid YAML: ");
+        if (e.getContext() != null) {
+            message.append(oneLine(e.getContext()));
+            if (e.getContextMark() != null && e.getProblemMark() != null
+                    && e.getContextMark().getLine() != e.getProblemMark().getLine()) {
+                message.append(" (started at line ").append(e.getContextMark().getLine() + 1).append(')');
+            }
+            message.append(": ");
+        }
+        message.append(oneLine(e.getProblem() != null ? e.getProblem() : e.getMessage()));
+        return new DefinitionError(file, problem == null ? 1 : problem.getLine() + 1,
+                problem == null ? 1 : problem.getColumn() + 1, "", message.toString());
+    }
+
+    private static Mark positionOf(ParserImpl parser) {
+        if (parser == null) {
+            return null;
+        }
+        try {
+            return parser.peekEvent().getStartMark();
+        } catch (RuntimeException e) {
+            return null; // the parser cannot go on either (e.g. the size limit): the start of the document
+        }
     }
 
     private static String oneLine(String text) {

@@ -378,7 +378,7 @@ class DefinitionLoaderTest {
         DefinitionException e = assertThrows(DefinitionException.class, () -> loader.loadAll(files, "c1"));
 
         DefinitionError error = onlyError(e);
-        assertEquals("name", error.field());
+        assertEquals("images[0].name", error.field());
         assertTrue(error.toString().contains("first.yml"), error.toString());
         assertTrue(error.toString().contains("second.yml"), error.toString());
     }
