@@ -61,7 +61,10 @@ final class DefinitionBinder {
             errors.add(error(root, "", "expected a mapping with the key 'images', found " + describe(root)));
             return result;
         }
-        Map<String, NodeTuple> keys = keys(mapping, "", List.of("images"));
+        // besides 'images', only extension keys (x-…) that hold anchors for merge keys, as docker-compose allows
+        Map<String, NodeTuple> keys = keys(mapping, "", null);
+        keys.keySet().stream().filter(k -> !k.equals("images") && !k.startsWith("x-")).forEach(k ->
+                errors.add(error(keys.get(k).getKeyNode(), k, "unknown top-level key '" + k + "' (expected 'images', or x-… for anchors)")));
         NodeTuple images = keys.get("images");
         if (images == null) {
             errors.add(error(root, "images", "missing required key 'images'"));
@@ -339,7 +342,30 @@ final class DefinitionBinder {
     private Map<String, NodeTuple> keys(MappingNode mapping, String path, Collection<String> known) {
         Map<String, NodeTuple> keys = new LinkedHashMap<>();
         budget(mapping);
+        List<NodeTuple> merged = new ArrayList<>();
         for (NodeTuple tuple : mapping.getValue()) {
+            if (tuple.getKeyNode().getTag().equals(Tag.MERGE)) {
+                // YAML merge key (<<: *common), as PyYAML reads it: merged keys count unless given explicitly
+                Node value = tuple.getValueNode();
+                List<Node> sources = value instanceof SequenceNode list ? list.getValue() : List.of(value);
+                for (Node source : sources) {
+                    if (source instanceof MappingNode m) {
+                        merged.addAll(m.getValue());
+                    } else {
+                        errors.add(error(source, path, "a merge key (<<) takes a mapping or a list of mappings, found " + describe(source)));
+                    }
+                }
+            }
+        }
+        List<NodeTuple> tuples = new ArrayList<>(mapping.getValue().stream()
+                .filter(t -> !t.getKeyNode().getTag().equals(Tag.MERGE)).toList());
+        for (NodeTuple tuple : merged) {
+            if (tuple.getKeyNode() instanceof ScalarNode k && tuples.stream().noneMatch(t ->
+                    t.getKeyNode() instanceof ScalarNode e && e.getValue().equals(k.getValue()))) {
+                tuples.add(tuple);
+            }
+        }
+        for (NodeTuple tuple : tuples) {
             budget(tuple.getValueNode());
             if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
                 errors.add(error(tuple.getKeyNode(), path, "keys must be plain text, found " + describe(tuple.getKeyNode())));
