@@ -35,6 +35,15 @@ public final class EventJson {
         }
     }
 
+    /** An action as a JSON tree written through its sealed type (with its "type"), for embedding in documents. */
+    public static com.fasterxml.jackson.databind.JsonNode actionTree(ImageAction action) {
+        try {
+            return MAPPER.readTree(MAPPER.writerFor(ImageAction.class).writeValueAsString(action));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static String newEventId() {
         return UUID.randomUUID().toString();
     }

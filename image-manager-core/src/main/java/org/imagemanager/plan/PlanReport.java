@@ -77,7 +77,8 @@ public final class PlanReport {
             }
             for (String[] line : cells) {
                 for (int i = 0; i < line.length; i++) {
-                    String cell = line[i].length() > 60 ? line[i].substring(0, 59) + "…" : line[i];
+                    boolean last = i == line.length - 1; // the reason is never cut: it says what to do
+                    String cell = !last && line[i].length() > 60 ? line[i].substring(0, 59) + "…" : line[i];
                     text.append(i == line.length - 1 ? cell : String.format("%-" + widths[i] + "s  ", cell));
                 }
                 text.append('\n');
@@ -95,7 +96,8 @@ public final class PlanReport {
         json.put("cloud", plan.cloud());
         json.put("inLine", plan.inLine());
         json.put("rows", rows(plan));
-        json.put("actions", plan.actions());
+        // each action through its sealed type, so that every entry carries its "type"
+        json.put("actions", plan.actions().stream().map(EventJson::actionTree).toList());
         json.put("ageReport", plan.ageReport());
         return EventJson.encode(json);
     }

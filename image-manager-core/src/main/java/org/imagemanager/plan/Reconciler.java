@@ -220,18 +220,23 @@ public final class Reconciler {
                 String internalVersion;
                 if (latest && upstream == null) {
                     blocked.add(blocked(null, "what upstream publishes for 'latest' is not known yet (checksum not resolved)"));
-                    // keep what is there: the newest build counts as present until upstream is known
-                    matching = images.stream().filter(i -> i.property(ImageProperties.UPSTREAM_CHECKSUM) != null)
-                            .sorted(NEWEST_FIRST).limit(1).toList();
-                    internalVersion = matching.isEmpty() ? null : matching.getFirst().property(ImageProperties.INTERNAL_VERSION);
-                    if (matching.isEmpty()) {
-                        continue;
+                    // keep what is there: the newest usable build counts as present, exactly as it is, until
+                    // upstream is known again; nothing is imported without a known digest
+                    Optional<ObservedImage> kept = images.stream().filter(ObservedImage::usable)
+                            .filter(i -> i.property(ImageProperties.UPSTREAM_CHECKSUM) != null)
+                            .sorted(NEWEST_FIRST).findFirst();
+                    if (kept.isPresent()) {
+                        ObservedImage build = kept.get();
+                        String day = build.property(ImageProperties.INTERNAL_VERSION) != null
+                                ? build.property(ImageProperties.INTERNAL_VERSION) : dayOf(build);
+                        present.add(new Present(version, build, day, new Upstream(build.property(ImageProperties.UPSTREAM_CHECKSUM), null)));
                     }
+                    continue;
                 } else if (latest) {
                     matching = images.stream()
                             .filter(i -> upstream.checksum().equals(i.property(ImageProperties.UPSTREAM_CHECKSUM)))
                             .toList();
-                    internalVersion = upstream.internalVersion();
+                    internalVersion = uniqueBuildVersion(upstream);
                 } else {
                     matching = images.stream()
                             .filter(i -> version.version().equals(i.property(ImageProperties.INTERNAL_VERSION)))
@@ -256,6 +261,24 @@ public final class Reconciler {
                 }
                 planImport(version, internalVersion, upstream);
             }
+        }
+
+        /**
+         * The internal version of a new upstream build: its day, made unique when an earlier build of the same day
+         * is there (a same-day rebuild becomes {@code 20240610.2}), so two builds never want one name.
+         */
+        private String uniqueBuildVersion(Upstream upstream) {
+            String day = upstream.internalVersion();
+            Set<String> taken = images.stream()
+                    .filter(i -> !upstream.checksum().equals(i.property(ImageProperties.UPSTREAM_CHECKSUM)))
+                    .map(i -> i.property(ImageProperties.INTERNAL_VERSION))
+                    .filter(java.util.Objects::nonNull)
+                    .collect(Collectors.toSet());
+            String candidate = day;
+            for (int n = 2; taken.contains(candidate); n++) {
+                candidate = day + "." + n;
+            }
+            return candidate;
         }
 
         private void planImport(VersionDefinition version, String internalVersion, Upstream upstream) {
@@ -294,8 +317,11 @@ public final class Reconciler {
                 updates.add(new org.imagemanager.event.UpdateProperties(
                         ActionIds.of("properties", cloud, image.id(), set.toString()), cloud, family, image.id(), desiredName, set));
             }
-            List<String> remove = ImageProperties.managedKeys(image).stream()
+            List<String> remove = java.util.stream.Stream.concat(ImageProperties.managedKeys(image).stream(),
+                            image.properties().keySet().stream().filter(key -> key.startsWith(ImageProperties.MANAGED_KEYS)))
                     .filter(key -> !properties.containsKey(key) && image.property(key) != null)
+                    .distinct()
+                    .sorted()
                     .toList();
             if (!remove.isEmpty()) {
                 updates.add(new org.imagemanager.event.RemoveProperties(
@@ -443,35 +469,58 @@ public final class Reconciler {
          */
         private Map<ObservedImage, String> planRenames(Map<ObservedImage, String> wanted) {
             Map<String, Long> demand = wanted.values().stream().collect(Collectors.groupingBy(n -> n, Collectors.counting()));
+            Map<ObservedImage, String> moving = new LinkedHashMap<>();
+            wanted.forEach((image, to) -> {
+                if (!to.equals(image.name())) {
+                    moving.put(image, to);
+                }
+            });
+            // A rename may take a name only from images that really move away; a holder whose own rename is
+            // refused stays, and so refuses the renames that needed its name (repeat until nothing changes).
+            Map<ObservedImage, String> refused = new LinkedHashMap<>();
+            boolean changed = true;
+            while (changed) {
+                changed = false;
+                for (Map.Entry<ObservedImage, String> entry : List.copyOf(moving.entrySet())) {
+                    ObservedImage image = entry.getKey();
+                    String to = entry.getValue();
+                    Optional<ObservedImage> staying = names.holdersOf(to).stream()
+                            .filter(holder -> holder != image && !moving.containsKey(holder))
+                            .findFirst();
+                    if (staying.isPresent() || demand.get(to) > 1) {
+                        moving.remove(image);
+                        refused.put(image, "cannot rename to '" + to + "': the name is taken by image "
+                                + staying.map(ObservedImage::id).orElse("(wanted twice)"));
+                        changed = true;
+                    }
+                }
+            }
             Map<ObservedImage, String> result = new LinkedHashMap<>();
-            for (Map.Entry<ObservedImage, String> entry : wanted.entrySet()) {
-                ObservedImage image = entry.getKey();
-                String to = entry.getValue();
-                result.put(image, image.name());
-                if (to.equals(image.name())) {
-                    continue;
+            for (ObservedImage image : wanted.keySet()) {
+                String to = moving.get(image);
+                if (to != null) {
+                    renames.add(new RenameImage(ActionIds.of("rename", cloud, image.id(), image.name(), to), cloud, family,
+                            image.id(), image.name(), to));
+                    result.put(image, to);
+                } else {
+                    result.put(image, image.name());
+                    if (refused.containsKey(image)) {
+                        blocked.add(blocked(image.name(), refused.get(image)));
+                    }
                 }
-                Optional<ObservedImage> staying = names.holdersOf(to).stream()
-                        .filter(holder -> holder != image)
-                        .filter(holder -> !wanted.containsKey(holder) || wanted.get(holder).equals(to))
-                        .findFirst();
-                if (staying.isPresent() || demand.get(to) > 1) {
-                    blocked.add(blocked(image.name(), "cannot rename to '" + to + "': the name is taken by image "
-                            + staying.map(ObservedImage::id).orElse("(wanted twice)")));
-                    continue;
-                }
-                renames.add(new RenameImage(ActionIds.of("rename", cloud, image.id(), image.name(), to), cloud, family,
-                        image.id(), image.name(), to));
-                result.put(image, to);
             }
             return result;
+        }
+
+        private static String dayOf(ObservedImage image) {
+            return image.createdAt() == null ? image.id() : image.createdAt().atZone(ZoneOffset.UTC).toLocalDate()
+                    .format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
         }
 
         private String suffixed(ObservedImage image) {
             String version = image.property(ImageProperties.INTERNAL_VERSION);
             if (version == null) {
-                version = image.createdAt() == null ? image.id() : image.createdAt().atZone(ZoneOffset.UTC).toLocalDate()
-                        .format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
+                version = dayOf(image);
             }
             String separator = definition != null ? definition.effectiveSeparator() : ImageDefinition.DEFAULT_SEPARATOR;
             return family + separator + "(" + version + ")";

@@ -12,7 +12,6 @@ import org.imagemanager.event.SetTags;
 import org.imagemanager.event.SetVisibility;
 import org.imagemanager.event.UpdateProperties;
 import org.imagemanager.fixtures.FakeCloud;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -315,10 +314,6 @@ class DesiredStateTest {
         }
 
         @Test
-        @Disabled("bug: when the bookkeeping shrinks to one property, image_manager_keys_2 stays on the image with the"
-                + " old keys (Reconciler.planDesiredState: the removal list at Reconciler.java:295 only looks at recorded"
-                + " keys, never at stale image_manager_keys_N); a property an operator later sets under such a key is"
-                + " then removed")
         void aStaleSecondBookkeepingPropertyIsCleanedUpSoAHandSetPropertyIsNeverRemovedLater() {
             ImageDefinition many = withManyLongKeys(flatcar, 12);
             cloud.converge(List.of(many), OPTIONS);

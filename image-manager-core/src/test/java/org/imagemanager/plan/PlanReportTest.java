@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.imagemanager.definition.ImageDefinition;
 import org.imagemanager.fixtures.FakeCloud;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -138,9 +137,6 @@ class PlanReportTest {
     }
 
     @Test
-    @Disabled("bug: PlanReport.json puts the actions as a plain List into a Map<String, Object> (PlanReport.java:98);"
-            + " Jackson then serialises each element by its runtime class without the @JsonTypeInfo discriminator of"
-            + " ImageAction, so no action in the JSON has its \"type\" and a reader cannot tell an import from a delete")
     void everyActionInTheJsonCarriesItsType() throws Exception {
         JsonNode actions = JSON.readTree(PlanReport.json(plan)).get("actions");
 

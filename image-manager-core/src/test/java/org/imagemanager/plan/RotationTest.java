@@ -6,7 +6,6 @@ import org.imagemanager.event.ImportImage;
 import org.imagemanager.event.RenameImage;
 import org.imagemanager.event.SetVisibility;
 import org.imagemanager.fixtures.FakeCloud;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -207,10 +206,6 @@ class RotationTest {
     }
 
     @Test
-    @Disabled("bug: when the rename away of the old plain image is blocked (its suffixed name is"
-            + " taken by a foreign image), planRenames still lets the new build take the plain name, because it treats"
-            + " every holder that is in 'wanted' as moving away (Reconciler.java:454) without checking that its own"
-            + " rename was planned: two images end up named 'Ubuntu 24.04'")
     void whenTheOldPlainImageCannotMoveAsideTheNewBuildDoesNotTakeThePlainNameEither() {
         cloud.converge(List.of(ubuntu("20240422").build()), OPTIONS);
         String id22 = idOf(UBUNTU);
