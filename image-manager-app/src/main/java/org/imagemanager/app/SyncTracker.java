@@ -13,6 +13,8 @@ import org.imagemanager.event.ImageEvent;
 import org.imagemanager.event.ImageChanged;
 import org.imagemanager.event.ImportCompleted;
 import org.imagemanager.event.ImportFailed;
+import org.imagemanager.event.ImportProgress;
+import org.imagemanager.event.ImportStarted;
 import org.imagemanager.event.PlanComputed;
 
 import java.time.Duration;
@@ -50,12 +52,32 @@ public final class SyncTracker implements AutoCloseable {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 new StringDeserializer(), new StringDeserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(eventsTopic, Duration.ofSeconds(60)).stream()
-                .map(info -> new TopicPartition(info.topic(), info.partition()))
-                .toList();
+        // a topic created a moment ago may not be in the metadata yet: ask until it is
+        List<TopicPartition> partitions = List.of();
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (partitions.isEmpty()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("topic " + eventsTopic + " has no partitions after 60 s");
+            }
+            partitions = consumer.partitionsFor(eventsTopic, Duration.ofSeconds(10)).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition()))
+                    .toList();
+            if (partitions.isEmpty()) {
+                sleep(100);
+            }
+        }
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position); // fix the start now, before anything is published
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Polls until every (cloud, family) pair has settled or the deadline passes; returns whether all settled. */
@@ -100,6 +122,10 @@ public final class SyncTracker implements AutoCloseable {
             case ImageChanged changed -> outcome(changed.actionId());
             case ActionSkipped skipped -> outcome(skipped.actionId());
             case DefinitionsPublished ignored -> {
+            }
+            case ImportStarted ignored -> {
+            }
+            case ImportProgress ignored -> {
             }
         }
     }

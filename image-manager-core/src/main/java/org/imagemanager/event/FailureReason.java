@@ -9,6 +9,12 @@ public enum FailureReason {
     /** Another image already carries the name the new image would get; we never make a second one. */
     NAME_TAKEN,
     HASH_MISMATCH_AFTER_UPLOAD,
+    /** The image stayed too long in one state (e.g. queued) and was removed. */
+    GLANCE_STUCK,
+    /** The whole import took longer than allowed. */
+    TIMEOUT,
+    /** The source dropped the connection and cannot resume (no range support): the import starts over. */
+    SOURCE_INTERRUPTED,
     CLOUD_UNAVAILABLE,
     UNEXPECTED
 }

@@ -10,12 +10,15 @@ import java.time.Instant;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = DefinitionsPublished.class, name = "DefinitionsPublished.v1"),
         @JsonSubTypes.Type(value = PlanComputed.class, name = "PlanComputed.v1"),
+        @JsonSubTypes.Type(value = ImportStarted.class, name = "ImportStarted.v1"),
+        @JsonSubTypes.Type(value = ImportProgress.class, name = "ImportProgress.v1"),
         @JsonSubTypes.Type(value = ImportCompleted.class, name = "ImportCompleted.v1"),
         @JsonSubTypes.Type(value = ImportFailed.class, name = "ImportFailed.v1"),
         @JsonSubTypes.Type(value = ImageChanged.class, name = "ImageChanged.v1"),
         @JsonSubTypes.Type(value = ActionSkipped.class, name = "ActionSkipped.v1"),
 })
-public sealed interface ImageEvent permits DefinitionsPublished, PlanComputed, ImportCompleted, ImportFailed,
+public sealed interface ImageEvent permits DefinitionsPublished, PlanComputed, ImportStarted, ImportProgress,
+        ImportCompleted, ImportFailed,
         ImageChanged, ActionSkipped {
     String eventId();
 

@@ -143,21 +143,34 @@ public final class GlanceClient {
 
     /** Streams {@code data} into the image ({@code PUT /v2/images/{id}/file}, chunked). */
     public void upload(String imageId, InputStream data) throws IOException {
-        HttpRequest request = authorized(imageFileUri(imageId))
+        exchange(authorized(imageFileUri(imageId))
                 .header("Content-Type", "application/octet-stream")
-                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> data))
-                .build();
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> data)), "upload of image " + imageId);
+    }
+
+    /** The interoperable import calls openstack4j lacks ({@code /info/import}, {@code /stage}, {@code /import}). */
+    public GlanceImports imports() {
+        return new GlanceImports(this);
+    }
+
+    /** Sends a request to Glance; anything but 2xx becomes a {@link GlanceException} naming {@code what}. */
+    HttpResponse<String> exchange(HttpRequest.Builder request, String what) throws IOException {
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("upload interrupted", e);
+            throw new IOException(what + " interrupted", e);
         }
         if (response.statusCode() / 100 != 2) {
-            throw new GlanceException("upload of image " + imageId + " refused: HTTP " + response.statusCode() + " "
-                    + abbreviate(response.body()), response.statusCode());
+            throw new GlanceException(what + " refused: HTTP " + response.statusCode() + " " + abbreviate(response.body()),
+                    response.statusCode());
         }
+        return response;
+    }
+
+    URI endpoint(String path) {
+        return imageEndpoint().resolve(path);
     }
 
     /** The image's bytes as a stream ({@code GET /v2/images/{id}/file}); the caller closes it. */
@@ -355,7 +368,7 @@ public final class GlanceClient {
         return imageEndpoint().resolve("v2/images/" + imageId + "/file");
     }
 
-    private HttpRequest.Builder authorized(URI uri) {
+    HttpRequest.Builder authorized(URI uri) {
         os();
         return HttpRequest.newBuilder(uri).header("X-Auth-Token", token.getId());
     }

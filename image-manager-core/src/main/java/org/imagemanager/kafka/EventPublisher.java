@@ -14,6 +14,7 @@ import org.imagemanager.event.ImageAction;
 import org.imagemanager.event.ImageEvent;
 
 import java.util.Map;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -46,6 +47,15 @@ public class EventPublisher implements AutoCloseable {
 
     public void publish(ImageEvent event) {
         send(topics.events(), event.key(), EventJson.encode(event));
+    }
+
+    /** For records nobody waits for (progress): sent without waiting, a failure is only logged. */
+    public void publishQuietly(ImageEvent event) {
+        producer.send(new ProducerRecord<>(topics.events(), event.key(), EventJson.encode(event)), (metadata, e) -> {
+            if (e != null) {
+                LoggerFactory.getLogger(EventPublisher.class).debug("progress event not published: {}", e.getMessage());
+            }
+        });
     }
 
     private void send(String topic, String key, String value) {

@@ -27,6 +27,11 @@ public class SourceFetcher {
             .build();
 
     public InputStream open(String url) throws SourceException {
+        return open(url, Duration.ofMinutes(2));
+    }
+
+    /** @param answerTimeout how long the server may take to answer (status and headers); bodies are watched by the reader */
+    public InputStream open(String url, Duration answerTimeout) throws SourceException {
         URI uri = URI.create(url.trim());
         String scheme = uri.getScheme() == null ? "" : uri.getScheme();
         try {
@@ -36,7 +41,7 @@ public class SourceFetcher {
             if (!scheme.equals("http") && !scheme.equals("https")) {
                 throw new SourceException(FailureReason.SOURCE_UNREACHABLE, "unsupported URL scheme '" + scheme + "' in " + url);
             }
-            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).GET().build(),
+            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).timeout(answerTimeout).GET().build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() != 200) {
                 response.body().close();

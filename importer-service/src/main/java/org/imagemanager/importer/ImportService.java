@@ -8,8 +8,11 @@ import org.imagemanager.event.ImageEvent;
 import org.imagemanager.event.ImportCompleted;
 import org.imagemanager.event.ImportFailed;
 import org.imagemanager.event.ImportImage;
+import org.imagemanager.event.ImportProgress;
+import org.imagemanager.event.ImportStarted;
 import org.imagemanager.glance.GlanceClient;
 import org.imagemanager.glance.GlanceException;
+import org.imagemanager.glance.GlanceImports;
 import org.imagemanager.glance.NewImage;
 import org.imagemanager.kafka.EventPublisher;
 import org.imagemanager.plan.ImageProperties;
@@ -22,14 +25,21 @@ import org.slf4j.LoggerFactory;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Carries out one {@link ImportImage}: source → digest check (while streaming) → Glance, in one pass, with a
- * bounded buffer. Idempotent: the action id is written onto the image, so a replayed action finds the finished
- * image (and reports it) or the remains of a crashed attempt (and removes them before trying again).
+ * bounded buffer, by the configured way into Glance (plain upload, glance-direct, web-download). Every state of the
+ * image is watched with deadlines; a failed attempt leaves nothing behind and retryable failures are tried again
+ * with exponential backoff, up to a limit.
+ *
+ * <p>Idempotent: the action id is written onto the image, so a replayed action finds the finished image (and
+ * reports it) or the remains of a crashed attempt (and removes them before trying again).
  */
 @Singleton
 public class ImportService {
@@ -39,107 +49,257 @@ public class ImportService {
     private final Clouds clouds;
     private final SourceFetcher sources;
     private final EventPublisher publisher;
-    private final Clock clock = Clock.systemUTC();
+    private final ImportSettings settings;
+    private final Clock clock;
+    private final ImportWatch.Sleeper sleeper;
 
-    public ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher) {
+    public ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings) {
+        this(clouds, sources, publisher, settings, Clock.systemUTC(), duration -> Thread.sleep(duration));
+    }
+
+    ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings, Clock clock,
+                  ImportWatch.Sleeper sleeper) {
         this.clouds = clouds;
         this.sources = sources;
         this.publisher = publisher;
+        this.settings = settings;
+        this.clock = clock;
+        this.sleeper = sleeper;
     }
 
     public ImageEvent importImage(ImportImage action) {
-        ImageEvent outcome = attempt(action);
+        ImageEvent outcome = run(action);
         publisher.publish(outcome);
         return outcome;
     }
 
-    private ImageEvent attempt(ImportImage action) {
+    private ImageEvent run(ImportImage action) {
         String log = "cloud=" + action.cloud() + " image=" + action.family() + "@" + action.version();
         GlanceClient glance;
-        List<ObservedImage> earlier;
         try {
             glance = clouds.glance(action.cloud());
-            // Our own earlier attempts: the same import (same id), or a dead image of the same version
-            // (e.g. killed while the definition named another URL) that would otherwise hold the name.
-            earlier = glance.listImages(action.tags().getFirst()).stream()
-                    .filter(image -> action.actionId().equals(image.property(ImageProperties.IMPORT_ID))
-                            || (!image.usable() && action.family().equals(image.property(ImageProperties.FAMILY))
-                            && action.imageName().equals(image.name())))
-                    .toList();
+            Optional<ImportCompleted> done = reuseOrClean(glance, action, log);
+            if (done.isPresent()) {
+                return done.get();
+            }
+            List<ObservedImage> sameName = glance.listImagesNamed(action.imageName());
+            if (!sameName.isEmpty()) {
+                return failed(action, new ImportFailure(FailureReason.NAME_TAKEN, null, sameName.getFirst().id(),
+                        "an image named '" + action.imageName() + "' already exists (" + sameName.getFirst().id() + ")", false));
+            }
         } catch (RuntimeException e) {
-            return failed(action, FailureReason.CLOUD_UNAVAILABLE, null, null, e.getMessage());
-        }
-        Optional<ObservedImage> done = earlier.stream().filter(ObservedImage::usable).findFirst();
-        if (done.isPresent()) {
-            LOG.info("{}: already imported as {} ({}), nothing to do", log, done.get().name(), done.get().id());
-            return new ImportCompleted(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
-                    action.actionId(), action.version(), done.get().id(), done.get().name(), action.checksum(), 0, true);
-        }
-        for (ObservedImage leftover : earlier.stream().filter(image -> !image.usable()).toList()) {
-            LOG.warn("{}: removing leftover {} ({}) of an interrupted import", log, leftover.id(), leftover.status());
-            glance.delete(leftover.id());
-        }
-        List<ObservedImage> sameName = glance.listImagesNamed(action.imageName());
-        if (!sameName.isEmpty()) {
-            return failed(action, FailureReason.NAME_TAKEN, null, sameName.getFirst().id(),
-                    "an image named '" + action.imageName() + "' already exists (" + sameName.getFirst().id() + ")");
+            return failed(action, ImportFailure.of(FailureReason.CLOUD_UNAVAILABLE, String.valueOf(e.getMessage())));
         }
 
-        String imageId = null;
-        VerifyingInputStream verifying = null;
-        ExpectedDigest expected = null;
-        try (InputStream source = openSource(action)) {
-            String checksum = expectedChecksum(action);
-            expected = checksum == null ? null : ExpectedDigest.parse(checksum);
-            verifying = new VerifyingInputStream(new BufferedInputStream(source, BUFFER), expected);
-            imageId = glance.create(new NewImage(action.fixedId(), action.imageName(), action.diskFormat(), action.minDisk(),
-                    action.minRam(), action.properties(), action.tags()));
-            LOG.info("{}: created {} as {}, streaming {}", log, action.imageName(), imageId, action.url());
-            glance.upload(imageId, verifying);
-            ObservedImage uploaded = glance.get(imageId)
-                    .orElseThrow(() -> new GlanceException("image vanished after upload", 404));
-            String glanceHash = uploaded.property("os_hash_value");
-            if (!verifying.complete()) {
-                throw new IOException("upload ended before the end of the source");
+        String method = method(glance, action);
+        Duration backoff = settings.backoff;
+        for (int attempt = 1; ; attempt++) {
+            Instant started = clock.instant();
+            Attempt current = new Attempt(action, glance, method, attempt, started, log);
+            try {
+                return current.run();
+            } catch (ImportFailure failure) {
+                current.removeImage();
+                if (!failure.retryable || attempt >= settings.attempts) {
+                    return failed(action, failure);
+                }
+                LOG.warn("{}: attempt {} failed ({}: {}); trying again in {}", log, attempt, failure.reason,
+                        failure.getMessage(), backoff);
+                try {
+                    sleeper.sleep(backoff);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return failed(action, failure);
+                }
+                backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff) > 0 ? settings.maxBackoff : backoff.multipliedBy(2);
             }
-            if (glanceHash != null && !glanceHash.equals(verifying.sha512())) {
-                glance.delete(imageId);
-                return failed(action, FailureReason.HASH_MISMATCH_AFTER_UPLOAD, "sha512:" + verifying.sha512(),
-                        "sha512:" + glanceHash, "Glance stored other bytes than were sent");
-            }
-            if (!"active".equals(uploaded.status())) {
-                glance.delete(imageId);
-                return failed(action, FailureReason.GLANCE_REJECTED, "active", uploaded.status(),
-                        "image is " + uploaded.status() + " after upload");
-            }
-            LOG.info("{}: imported {} ({} bytes, {})", log, imageId, verifying.bytes(), verifying.actual());
-            return new ImportCompleted(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
-                    action.actionId(), action.version(), imageId, action.imageName(), verifying.actual(),
-                    verifying.bytes(), false);
-        } catch (SourceFetcher.SourceException e) {
-            return failed(action, e.reason(), null, null, e.getMessage());
-        } catch (IOException | RuntimeException e) {
-            removeQuietly(glance, imageId, log);
-            if (verifying != null && verifying.mismatch() && expected != null) {
-                return failed(action, FailureReason.CHECKSUM_MISMATCH, expected.toString(), verifying.actual(),
-                        "checksum mismatch: expected " + expected + ", got " + verifying.actual());
-            }
-            FailureReason reason = e instanceof GlanceException ? FailureReason.GLANCE_REJECTED : FailureReason.SOURCE_UNREACHABLE;
-            return failed(action, reason, null, null, e.getMessage());
         }
     }
 
-    /** The mirror when there is one (one download from upstream feeds many clouds), else or on failure the URL. */
-    private InputStream openSource(ImportImage action) throws SourceFetcher.SourceException {
-        if (action.mirrorUrl() != null) {
+    /** A finished image of this import is reported; remains of crashed attempts are removed. */
+    private Optional<ImportCompleted> reuseOrClean(GlanceClient glance, ImportImage action, String log) {
+        // Our own earlier attempts: the same import (same id), or a dead image of the same version
+        // (e.g. killed while the definition named another URL) that would otherwise hold the name.
+        List<ObservedImage> earlier = glance.listImages(action.tags().getFirst()).stream()
+                .filter(image -> action.actionId().equals(image.property(ImageProperties.IMPORT_ID))
+                        || (!image.usable() && action.family().equals(image.property(ImageProperties.FAMILY))
+                        && action.imageName().equals(image.name())))
+                .toList();
+        Optional<ObservedImage> done = earlier.stream().filter(ObservedImage::usable).findFirst();
+        if (done.isPresent()) {
+            LOG.info("{}: already imported as {} ({}), nothing to do", log, done.get().name(), done.get().id());
+            return Optional.of(new ImportCompleted(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
+                    action.actionId(), action.version(), done.get().id(), done.get().name(), action.checksum(), 0, true,
+                    done.get().property("os_hash_value"), null, null, 0));
+        }
+        for (ObservedImage leftover : earlier) {
+            LOG.warn("{}: removing leftover {} ({}) of an interrupted import", log, leftover.id(), leftover.status());
+            glance.delete(leftover.id());
+        }
+        return Optional.empty();
+    }
+
+    /** The way into Glance for this cloud: as configured, where the cloud offers it; else the plain upload. */
+    private String method(GlanceClient glance, ImportImage action) {
+        String wanted = settings.method == null ? "upload" : settings.method;
+        if (wanted.equals("upload")) {
+            return wanted;
+        }
+        List<String> offered = glance.imports().methods();
+        if (wanted.equals("auto")) {
+            return offered.contains(GlanceImports.GLANCE_DIRECT) ? GlanceImports.GLANCE_DIRECT : "upload";
+        }
+        if (wanted.equals(GlanceImports.WEB_DOWNLOAD) && action.url().startsWith("file:")) {
+            return offered.contains(GlanceImports.GLANCE_DIRECT) ? GlanceImports.GLANCE_DIRECT : "upload";
+        }
+        if (!offered.contains(wanted)) {
+            LOG.warn("cloud={}: import method {} not offered (offered: {}); using the plain upload", action.cloud(), wanted, offered);
+            return "upload";
+        }
+        return wanted;
+    }
+
+    /** One attempt: create the image, get the bytes in, watch it become active, verify. */
+    private final class Attempt {
+        private final ImportImage action;
+        private final GlanceClient glance;
+        private final String method;
+        private final int number;
+        private final Instant started;
+        private final String log;
+        private String imageId;
+
+        Attempt(ImportImage action, GlanceClient glance, String method, int number, Instant started, String log) {
+            this.action = action;
+            this.glance = glance;
+            this.method = method;
+            this.number = number;
+            this.started = started;
+            this.log = log;
+        }
+
+        ImportCompleted run() throws ImportFailure {
+            ExpectedDigest expected = expectedDigest();
+            Source source = openSource();
+            publisher.publish(new ImportStarted(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
+                    action.actionId(), action.version(), action.imageName(), method, source.url, number));
+            Progress progress = new Progress(action, source.totalBytes);
+            VerifyingInputStream verifying = new VerifyingInputStream(new BufferedInputStream(
+                    new IdleTimeoutInputStream(source.stream, settings.sourceIdleTimeout), BUFFER), expected, progress::report);
+            try (InputStream in = verifying) {
+                imageId = glance.create(new NewImage(action.fixedId(), action.imageName(), action.diskFormat(),
+                        action.minDisk(), action.minRam(), action.properties(), action.tags()));
+                LOG.info("{}: created {} as {}, {} from {}", log, action.imageName(), imageId, method, source.url);
+                switch (method) {
+                    case GlanceImports.GLANCE_DIRECT -> {
+                        glance.imports().stage(imageId, in);
+                        requireComplete(verifying);
+                        glance.imports().importStaged(imageId);
+                    }
+                    case GlanceImports.WEB_DOWNLOAD -> {
+                        glance.imports().webDownload(imageId, source.url);
+                        // Glance downloads by itself; we read the same source to know its digest
+                        in.transferTo(OutputStream.nullOutputStream());
+                        requireComplete(verifying);
+                    }
+                    default -> {
+                        glance.upload(imageId, in);
+                        requireComplete(verifying);
+                    }
+                }
+            } catch (IOException | GlanceException e) {
+                if (verifying.mismatch()) {
+                    throw new ImportFailure(FailureReason.CHECKSUM_MISMATCH, expected.toString(), verifying.actual(),
+                            "checksum mismatch: expected " + expected + ", got " + verifying.actual(), false);
+                }
+                FailureReason reason = e instanceof GlanceException ? FailureReason.GLANCE_REJECTED : FailureReason.SOURCE_UNREACHABLE;
+                throw ImportFailure.of(reason, String.valueOf(e.getMessage()));
+            }
+            ObservedImage active = new ImportWatch(clock, sleeper).awaitActive(glance, imageId, settings, started);
+            String stored = active.property("os_hash_value");
+            boolean converted = active.diskFormat() != null && !active.diskFormat().equals(action.diskFormat());
+            // Glance's own sha512 must be of the bytes we sent; after a conversion it is of the converted bytes
+            if (stored != null && !converted && !stored.equals(verifying.sha512())) {
+                throw new ImportFailure(FailureReason.HASH_MISMATCH_AFTER_UPLOAD, "sha512:" + verifying.sha512(),
+                        "sha512:" + stored, "Glance stored other bytes than the verified source", false);
+            }
+            long millis = Duration.between(started, clock.instant()).toMillis();
+            LOG.info("{}: imported {} ({} bytes, {}, {} ms, {})", log, imageId, verifying.bytes(), verifying.actual(), millis, method);
+            return new ImportCompleted(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
+                    action.actionId(), action.version(), imageId, action.imageName(), verifying.actual(),
+                    verifying.bytes(), false, stored, method, source.url, millis);
+        }
+
+        void removeImage() {
+            if (imageId == null) {
+                return;
+            }
             try {
-                return sources.open(action.mirrorUrl());
-            } catch (SourceFetcher.SourceException e) {
-                LOG.warn("cloud={} image={}@{}: mirror failed, falling back to {}: {}", action.cloud(), action.family(),
-                        action.version(), action.url(), e.getMessage());
+                glance.delete(imageId);
+            } catch (RuntimeException e) {
+                LOG.error("{}: could not remove half-made image {}; the next attempt removes it: {}", log, imageId, e.getMessage());
             }
         }
-        return sources.open(action.url());
+
+        private void requireComplete(VerifyingInputStream verifying) throws IOException {
+            if (!verifying.complete()) {
+                throw new IOException("the transfer ended before the end of the source");
+            }
+        }
+
+        private ExpectedDigest expectedDigest() throws ImportFailure {
+            try {
+                String checksum = expectedChecksum(action);
+                return checksum == null ? null : ExpectedDigest.parse(checksum);
+            } catch (SourceFetcher.SourceException e) {
+                throw ImportFailure.of(e.reason(), e.getMessage());
+            }
+        }
+
+        /** The mirror when there is one (one download from upstream feeds many clouds), else or on failure the URL. */
+        private Source openSource() throws ImportFailure {
+            if (action.mirrorUrl() != null) {
+                try {
+                    return new Source(action.mirrorUrl(), sources.open(action.mirrorUrl(), settings.sourceIdleTimeout), -1);
+                } catch (SourceFetcher.SourceException e) {
+                    LOG.warn("{}: mirror failed, falling back to {}: {}", log, action.url(), e.getMessage());
+                }
+            }
+            try {
+                return new Source(action.url(), sources.open(action.url(), settings.sourceIdleTimeout), -1);
+            } catch (SourceFetcher.SourceException e) {
+                throw ImportFailure.of(e.reason(), e.getMessage());
+            }
+        }
+    }
+
+    private record Source(String url, InputStream stream, long totalBytes) {
+    }
+
+    /** Publishes {@link ImportProgress} at most once per interval (fire and forget: progress is not a promise). */
+    private final class Progress {
+        private final ImportImage action;
+        private final long total;
+        private final Instant started = clock.instant();
+        private Instant last = clock.instant();
+
+        Progress(ImportImage action, long total) {
+            this.action = action;
+            this.total = total;
+        }
+
+        void report(long bytes) {
+            Instant now = clock.instant();
+            if (Duration.between(last, now).compareTo(settings.progressInterval) < 0) {
+                return;
+            }
+            last = now;
+            long seconds = Math.max(1, Duration.between(started, now).toSeconds());
+            long rate = bytes / seconds;
+            long eta = total > 0 && rate > 0 ? (total - bytes) / rate : -1;
+            publisher.publishQuietly(new ImportProgress(EventJson.newEventId(), now, action.cloud(), action.family(),
+                    action.actionId(), action.imageName(), bytes, total, rate, eta));
+        }
     }
 
     /** The digest to verify: the definition's, or the one published at checksum_url / checksums_url. */
@@ -159,20 +319,11 @@ public class ImportService {
         return null;
     }
 
-    private void removeQuietly(GlanceClient glance, String imageId, String log) {
-        if (imageId == null) {
-            return;
-        }
-        try {
-            glance.delete(imageId);
-        } catch (RuntimeException e) {
-            LOG.error("{}: could not remove half-made image {}; the next attempt removes it: {}", log, imageId, e.getMessage());
-        }
-    }
-
-    private ImportFailed failed(ImportImage action, FailureReason reason, String expected, String actual, String message) {
-        LOG.warn("cloud={} image={}@{}: import failed ({}): {}", action.cloud(), action.family(), action.version(), reason, message);
+    private ImportFailed failed(ImportImage action, ImportFailure failure) {
+        LOG.warn("cloud={} image={}@{}: import failed ({}): {}", action.cloud(), action.family(), action.version(),
+                failure.reason, failure.getMessage());
         return new ImportFailed(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
-                action.actionId(), action.version(), action.imageName(), reason, expected, actual, message);
+                action.actionId(), action.version(), action.imageName(), failure.reason, failure.expected, failure.actual,
+                failure.getMessage());
     }
 }

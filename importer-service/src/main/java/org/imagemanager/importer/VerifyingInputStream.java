@@ -20,8 +20,16 @@ final class VerifyingInputStream extends FilterInputStream {
     private String actualSha512;
     private boolean mismatch;
 
+    private final java.util.function.LongConsumer progress;
+
     VerifyingInputStream(InputStream in, ExpectedDigest expected) {
+        this(in, expected, bytes -> { });
+    }
+
+    /** @param progress told the number of bytes read so far after every read (cheap; the consumer throttles) */
+    VerifyingInputStream(InputStream in, ExpectedDigest expected, java.util.function.LongConsumer progress) {
         super(in);
+        this.progress = progress;
         this.expected = expected;
         this.digest = expected == null ? null : expected.newDigest();
         this.sha512 = new ExpectedDigest("sha512", "").newDigest();
@@ -43,6 +51,7 @@ final class VerifyingInputStream extends FilterInputStream {
             }
             sha512.update(buffer, offset, n);
             bytes += n;
+            progress.accept(bytes);
         } else if (n == -1) {
             finish();
         }

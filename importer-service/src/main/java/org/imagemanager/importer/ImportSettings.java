@@ -1,0 +1,31 @@
+package org.imagemanager.importer;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+
+import java.time.Duration;
+
+/** {@code image-manager.importer.*}: how images get into Glance and how long each phase may take. */
+@ConfigurationProperties("image-manager.importer")
+public class ImportSettings {
+    /**
+     * {@code upload} (plain {@code PUT /file}: works where the import API is forbidden; the default),
+     * {@code glance-direct} (stage, then import: lets Glance convert, e.g. qcow2 → raw), {@code web-download}
+     * (Glance pulls the source itself; we verify what it stored), or {@code auto} (glance-direct where the cloud
+     * offers it, else upload). A method the cloud does not offer falls back to upload.
+     */
+    public String method = "upload";
+    /** Attempts per import for retryable failures (stuck, killed, source dropped), with exponential backoff. */
+    public int attempts = 3;
+    public Duration backoff = Duration.ofSeconds(2);
+    public Duration maxBackoff = Duration.ofMinutes(1);
+    /** How long an image may stay queued after its data was sent or its import started. */
+    public Duration queuedTimeout = Duration.ofMinutes(5);
+    /** How long one attempt may take in all. */
+    public Duration attemptTimeout = Duration.ofHours(1);
+    /** A source that sends nothing for this long is given up (and the attempt retried). */
+    public Duration sourceIdleTimeout = Duration.ofMinutes(2);
+    /** How often Glance is asked while waiting. */
+    public Duration pollInterval = Duration.ofSeconds(1);
+    /** At most one progress event per interval. */
+    public Duration progressInterval = Duration.ofSeconds(5);
+}
