@@ -1,6 +1,5 @@
 package org.imagemanager.importer;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -13,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * A source that sends nothing for too long is closed, which wakes the blocked read with an exception: the JDK's
  * HTTP client has no read timeout for a response body, and an import must never hang on a silent source.
  */
-final class IdleTimeoutInputStream extends FilterInputStream {
+final class IdleTimeoutInputStream extends BulkFilterInputStream {
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "source-idle-watchdog");
         thread.setDaemon(true);
@@ -42,13 +41,6 @@ final class IdleTimeoutInputStream extends FilterInputStream {
                 // the reader gets its exception from the closed stream
             }
         }
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n == -1 ? -1 : one[0] & 0xff;
     }
 
     @Override

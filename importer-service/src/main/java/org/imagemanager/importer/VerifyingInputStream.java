@@ -1,6 +1,5 @@
 package org.imagemanager.importer;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -11,7 +10,7 @@ import java.util.HexFormat;
  * {@code os_hash_value}). At the end of the stream it compares: on a mismatch it throws instead of signalling EOF,
  * so the reader (the upload) fails and never completes an image with the wrong bytes.
  */
-final class VerifyingInputStream extends FilterInputStream {
+final class VerifyingInputStream extends BulkFilterInputStream {
     private final ExpectedDigest expected;
     private final MessageDigest digest;
     private final MessageDigest sha512;
@@ -33,13 +32,6 @@ final class VerifyingInputStream extends FilterInputStream {
         this.expected = expected;
         this.digest = expected == null ? null : expected.newDigest();
         this.sha512 = new ExpectedDigest("sha512", "").newDigest();
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n == -1 ? -1 : one[0] & 0xff;
     }
 
     @Override
