@@ -20,7 +20,8 @@ import org.imagemanager.event.ImportImage;
  */
 @KafkaListener(groupId = "${image-manager.kafka.group-prefix:image-manager}-importer",
         offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
-        threads = 1,
+        // concurrent imports per instance: one consumer per thread, the partitions shared among them
+        threadsValue = "${image-manager.importer.concurrency:2}",
         // An import of a large image takes long; the consumer must not be thrown out of the group meanwhile.
         properties = @Property(name = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, value = "3600000"),
         errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR, retryCount = 3, retryDelay = "5s"))
