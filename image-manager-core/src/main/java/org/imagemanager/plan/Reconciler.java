@@ -104,12 +104,16 @@ public final class Reconciler {
         return new Plan(options.cloud(), plans, AgeReport.of(byName.values(), options, inputs));
     }
 
+    /**
+     * Images with the management tag, of the current project. The reference also considers public images of other
+     * projects, and then changes them like its own (making them private, renaming them); here they are never in a
+     * plan: they only count as holders of their names.
+     */
     static boolean isManaged(ObservedImage image, PlanOptions options) {
         if (!image.tags().contains(options.managementTag())) {
             return false;
         }
-        return options.projectId() == null || image.owner() == null || options.projectId().equals(image.owner())
-                || "public".equals(image.visibility());
+        return options.projectId() == null || image.owner() == null || options.projectId().equals(image.owner());
     }
 
     static String description(ImageDefinition definition) {
@@ -132,6 +136,8 @@ public final class Reconciler {
         private final List<RenameImage> renames = new ArrayList<>();
         private final List<ImageAction> updates = new ArrayList<>();
         private final List<ImageAction> retirement = new ArrayList<>();
+        private final List<ImageAction> cleanup = new ArrayList<>();
+        private final Set<ObservedImage> vanishing = new java.util.HashSet<>();
         private final List<ImageAction> blocked = new ArrayList<>();
         private final List<String> inProgress = new ArrayList<>();
         private int unchanged;
@@ -173,34 +179,74 @@ public final class Reconciler {
             boolean rotating = definition != null ? definition.hasRotatingName() : outdated.stream().anyMatch(i -> i.name().equals(family));
             String plainVersion = present.stream().map(Present::internalVersion).max(NATURAL).orElse(null);
 
+            // Remains of failed imports (killed, or queued far too long) hold no data anyone could boot: they are
+            // removed, so that they never keep a name from the image that should have it.
+            for (ObservedImage image : images.stream().sorted(Comparator.comparing(ObservedImage::id)).toList()) {
+                if (!image.usable() && !(image.importInProgress() && !stale(image))
+                        && !"deleted".equals(image.status()) && !"pending_delete".equals(image.status())) {
+                    cleanup.add(new org.imagemanager.event.DeleteImage(ActionIds.of("cleanup", cloud, image.id()), cloud,
+                            family, image.id(), image.name(), "remains of a failed import (" + image.status() + ")"));
+                    vanishing.add(image);
+                }
+            }
             // First every name this family wants, then the renames: a rename may take a name only from an image
             // that moves away in the same plan (the order of the renames then frees it first).
             Map<ObservedImage, String> wanted = new LinkedHashMap<>();
             ObservedImage plainHolder = null;
+            Set<String> presentNames = new java.util.HashSet<>();
+            for (Present p : present) {
+                presentNames.add(p.image().name());
+                presentNames.add(rotating ? ImageNaming.suffixedName(definition, p.internalVersion())
+                        : ImageNaming.desiredName(definition, p.internalVersion(), null));
+            }
             for (ObservedImage image : outdated) {
                 if (rotating && image.name().equals(family)) {
                     if (plainVersion != null) {
-                        wanted.put(image, suffixed(image)); // a newer image takes the plain name: move this one aside
+                        // a newer image takes the plain name: move this one aside, under a name nobody else has or
+                        // wants (an old duplicate of a present version gets its id in the suffix: no swap cycles)
+                        String aside = suffixed(image);
+                        if (presentNames.contains(aside) || !names.holdersOf(aside).isEmpty() || wanted.containsValue(aside)) {
+                            aside = family + separator() + "(" + versionOf(image) + " " + shortId(image) + ")";
+                        }
+                        wanted.put(image, aside);
                     } else {
                         plainHolder = image; // nothing can take its place: it keeps the name and is not retired
                     }
                 }
             }
             for (Present p : present) {
-                wanted.put(p.image(), rotating
-                        ? (p.internalVersion().equals(plainVersion) ? family : ImageNaming.suffixedName(definition, p.internalVersion()))
-                        : ImageNaming.desiredName(definition, p.internalVersion(), null));
+                String name;
+                if (!rotating) {
+                    name = ImageNaming.desiredName(definition, p.internalVersion(), null);
+                } else if (p.internalVersion().equals(plainVersion)) {
+                    name = family;
+                } else {
+                    // an older build's suffixed name; if an image outside the family has it, one with the id
+                    name = ImageNaming.suffixedName(definition, p.internalVersion());
+                    String wantedName = name;
+                    if (!p.image().name().equals(name) && names.holdersOf(name).stream().anyMatch(h -> h != p.image()
+                            && !vanishing.contains(h) && !(wanted.containsKey(h) && !wanted.get(h).equals(wantedName)))) {
+                        name = family + separator() + "(" + p.internalVersion() + " " + shortId(p.image()) + ")";
+                    }
+                }
+                wanted.put(p.image(), name);
             }
             Map<ObservedImage, String> finalNames = planRenames(wanted);
             for (Present p : present) {
                 planDesiredState(p, finalNames.get(p.image()), plainVersion);
             }
+            // the image that keeps the plain name (nothing can take its place, or its move aside was refused)
+            // is never retired
             ObservedImage keepsPlainName = plainHolder;
-            planRetirement(outdated.stream().filter(image -> image != keepsPlainName).toList());
+            planRetirement(outdated.stream()
+                    .filter(image -> image != keepsPlainName)
+                    .filter(image -> !family.equals(finalNames.getOrDefault(image, image.name())))
+                    .toList());
 
             // Updates before renames: a new build gets its visibility and properties before it takes the plain
             // name, so users never find the plain name on an image they cannot see yet.
-            List<ImageAction> actions = new ArrayList<>(imports);
+            List<ImageAction> actions = new ArrayList<>(cleanup);
+            actions.addAll(imports);
             actions.addAll(updates);
             actions.addAll(Renames.ordered(renames));
             actions.addAll(retirement);
@@ -423,7 +469,7 @@ public final class Reconciler {
                 String reason = "outdated (uuid_validity: " + validity + ")";
                 boolean deleting = options.delete() && options.confirmDelete() && !keepFlag;
                 if (options.delete() && !deleting) {
-                    blocked.add(blocked(image.name(), keepFlag ? "not deleted: the definition says keep: true"
+                    blocked.add(blocked(image, image.name(), keepFlag ? "not deleted: the definition says keep: true"
                             : "not deleted: --delete needs the confirmation --yes-i-really-know-what-i-do"));
                 }
                 if ((deleting || options.deactivate()) && "active".equals(image.status())) {
@@ -485,13 +531,25 @@ public final class Reconciler {
                     ObservedImage image = entry.getKey();
                     String to = entry.getValue();
                     Optional<ObservedImage> staying = names.holdersOf(to).stream()
-                            .filter(holder -> holder != image && !moving.containsKey(holder))
+                            .filter(holder -> holder != image && !moving.containsKey(holder) && !vanishing.contains(holder))
                             .findFirst();
                     if (staying.isPresent() || demand.get(to) > 1) {
                         moving.remove(image);
                         refused.put(image, "cannot rename to '" + to + "': the name is taken by image "
                                 + staying.map(ObservedImage::id).orElse("(wanted twice)"));
                         changed = true;
+                    }
+                }
+                // The plain name moves only as a whole: when no image can take it now, the one carrying it keeps it
+                // (rather than leaving the family without an image under its name until the next round).
+                boolean keptByTheRightImage = wanted.entrySet().stream()
+                        .anyMatch(e -> e.getValue().equals(family) && e.getKey().name().equals(family));
+                if (!moving.containsValue(family) && !keptByTheRightImage) {
+                    for (ObservedImage holder : List.copyOf(moving.keySet())) {
+                        if (holder.name().equals(family) && images.contains(holder)) {
+                            moving.remove(holder);
+                            changed = true;
+                        }
                     }
                 }
             }
@@ -505,7 +563,7 @@ public final class Reconciler {
                 } else {
                     result.put(image, image.name());
                     if (refused.containsKey(image)) {
-                        blocked.add(blocked(image.name(), refused.get(image)));
+                        blocked.add(blocked(image, image.name(), refused.get(image)));
                     }
                 }
             }
@@ -518,12 +576,20 @@ public final class Reconciler {
         }
 
         private String suffixed(ObservedImage image) {
+            return family + separator() + "(" + versionOf(image) + ")";
+        }
+
+        private static String shortId(ObservedImage image) {
+            return image.id().substring(0, Math.min(8, image.id().length()));
+        }
+
+        private static String versionOf(ObservedImage image) {
             String version = image.property(ImageProperties.INTERNAL_VERSION);
-            if (version == null) {
-                version = dayOf(image);
-            }
-            String separator = definition != null ? definition.effectiveSeparator() : ImageDefinition.DEFAULT_SEPARATOR;
-            return family + separator + "(" + version + ")";
+            return version != null ? version : dayOf(image);
+        }
+
+        private String separator() {
+            return definition != null ? definition.effectiveSeparator() : ImageDefinition.DEFAULT_SEPARATOR;
         }
 
         private boolean stale(ObservedImage image) {
@@ -531,7 +597,13 @@ public final class Reconciler {
         }
 
         private Blocked blocked(String imageName, String reason) {
-            return new Blocked(ActionIds.of("blocked", cloud, family, String.valueOf(imageName), reason), cloud, family, imageName, reason);
+            return blocked(null, imageName, reason);
+        }
+
+        /** Blocked about one image: its id is part of the action id, so two images blocked alike stay two reports. */
+        private Blocked blocked(ObservedImage image, String imageName, String reason) {
+            return new Blocked(ActionIds.of("blocked", cloud, family, image == null ? "" : image.id(), String.valueOf(imageName), reason),
+                    cloud, family, imageName, reason);
         }
     }
 
@@ -550,9 +622,9 @@ public final class Reconciler {
         private final Map<String, List<ObservedImage>> holders = new HashMap<>();
 
         NameRegistry(List<ObservedImage> observed) {
-            for (ObservedImage image : observed) {
-                holders.computeIfAbsent(image.name(), k -> new ArrayList<>()).add(image);
-            }
+            // by id: reports name the same holder whatever order Glance listed the images in
+            observed.stream().sorted(Comparator.comparing(ObservedImage::id))
+                    .forEach(image -> holders.computeIfAbsent(image.name(), k -> new ArrayList<>()).add(image));
         }
 
         List<ObservedImage> holdersOf(String name) {

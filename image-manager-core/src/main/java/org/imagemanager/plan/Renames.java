@@ -19,17 +19,22 @@ final class Renames {
     static List<RenameImage> ordered(List<RenameImage> renames) {
         List<RenameImage> ordered = new ArrayList<>();
         Set<RenameImage> remaining = new LinkedHashSet<>(renames);
+        RenameImage previous = null;
         while (!remaining.isEmpty()) {
             Set<String> stillTaken = new HashSet<>();
             remaining.forEach(r -> stillTaken.add(r.fromName()));
+            // The rename taking the name the previous one just freed comes right after it: the window without an
+            // image under that name is as short as two calls.
+            String freed = previous == null || stillTaken.contains(previous.fromName()) ? null : previous.fromName();
             RenameImage next = remaining.stream()
-                    .filter(r -> !stillTaken.contains(r.toName()))
+                    .filter(r -> r.toName().equals(freed))
                     .findFirst()
-                    // A cycle (images swapping names) cannot be ordered safely; the rotator refuses a rename onto a
-                    // taken name, and the next plan resolves it.
+                    .or(() -> remaining.stream().filter(r -> !stillTaken.contains(r.toName())).findFirst())
+                    // A cycle cannot be ordered; the planner never plans one (it picks names outside the cycle).
                     .orElse(remaining.iterator().next());
             ordered.add(next);
             remaining.remove(next);
+            previous = next;
         }
         return ordered;
     }

@@ -1,5 +1,6 @@
 package org.imagemanager.importer;
 
+import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import org.imagemanager.cloud.Clouds;
 import org.imagemanager.event.EventJson;
@@ -14,6 +15,10 @@ import org.imagemanager.glance.GlanceClient;
 import org.imagemanager.glance.GlanceException;
 import org.imagemanager.glance.GlanceImports;
 import org.imagemanager.glance.NewImage;
+import org.imagemanager.importer.mirror.MirrorObject;
+import org.imagemanager.importer.mirror.MirrorUpload;
+import org.imagemanager.importer.mirror.MirroringInputStream;
+import org.imagemanager.importer.mirror.S3Mirror;
 import org.imagemanager.kafka.EventPublisher;
 import org.imagemanager.plan.ImageProperties;
 import org.imagemanager.plan.ObservedImage;
@@ -52,13 +57,21 @@ public class ImportService {
     private final ImportSettings settings;
     private final Clock clock;
     private final ImportWatch.Sleeper sleeper;
+    private final S3Mirror mirror;
 
-    public ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings) {
-        this(clouds, sources, publisher, settings, Clock.systemUTC(), duration -> Thread.sleep(duration));
+    @jakarta.inject.Inject
+    public ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings,
+                         @Nullable S3Mirror mirror) {
+        this(clouds, sources, publisher, settings, mirror, Clock.systemUTC(), duration -> Thread.sleep(duration));
     }
 
-    ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings, Clock clock,
-                  ImportWatch.Sleeper sleeper) {
+    public ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings) {
+        this(clouds, sources, publisher, settings, null);
+    }
+
+    ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings,
+                  S3Mirror mirror, Clock clock, ImportWatch.Sleeper sleeper) {
+        this.mirror = mirror;
         this.clouds = clouds;
         this.sources = sources;
         this.publisher = publisher;
@@ -180,13 +193,19 @@ public class ImportService {
 
         ImportCompleted run() throws ImportFailure {
             ExpectedDigest expected = expectedDigest();
-            Source source = openSource();
+            String mirrorKey = mirror == null ? null
+                    : mirror.keyFor(action.family(), action.version(), ChecksumFiles.fileNameOf(action.url()));
+            Source source = openSource(expected, mirrorKey);
             publisher.publish(new ImportStarted(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
                     action.actionId(), action.version(), action.imageName(), method, source.url, number));
             Progress progress = new Progress(action, source.totalBytes);
             VerifyingInputStream verifying = new VerifyingInputStream(new BufferedInputStream(
                     new IdleTimeoutInputStream(source.stream, settings.sourceIdleTimeout), BUFFER), expected, progress::report);
-            try (InputStream in = verifying) {
+            // the same pass writes the bytes to the mirror (not when they come from it); kept only once verified
+            MirrorUpload upload = mirror != null && !source.fromMirror && !method.equals(GlanceImports.WEB_DOWNLOAD)
+                    ? mirror.begin(mirrorKey) : null;
+            MirroringInputStream mirroring = upload == null ? null : new MirroringInputStream(verifying, upload);
+            try (InputStream in = mirroring != null ? mirroring : verifying) {
                 imageId = glance.create(new NewImage(action.fixedId(), action.imageName(), action.diskFormat(),
                         action.minDisk(), action.minRam(), action.properties(), action.tags()));
                 LOG.info("{}: created {} as {}, {} from {}", log, action.imageName(), imageId, method, source.url);
@@ -208,6 +227,7 @@ public class ImportService {
                     }
                 }
             } catch (IOException | GlanceException e) {
+                abortQuietly(upload);
                 if (verifying.mismatch()) {
                     throw new ImportFailure(FailureReason.CHECKSUM_MISMATCH, expected.toString(), verifying.actual(),
                             "checksum mismatch: expected " + expected + ", got " + verifying.actual(), false);
@@ -215,14 +235,22 @@ public class ImportService {
                 FailureReason reason = e instanceof GlanceException ? FailureReason.GLANCE_REJECTED : FailureReason.SOURCE_UNREACHABLE;
                 throw ImportFailure.of(reason, String.valueOf(e.getMessage()));
             }
-            ObservedImage active = new ImportWatch(clock, sleeper).awaitActive(glance, imageId, settings, started);
+            ObservedImage active;
+            try {
+                active = new ImportWatch(clock, sleeper).awaitActive(glance, imageId, settings, started);
+            } catch (ImportFailure failure) {
+                abortQuietly(upload);
+                throw failure;
+            }
             String stored = active.property("os_hash_value");
             boolean converted = active.diskFormat() != null && !active.diskFormat().equals(action.diskFormat());
             // Glance's own sha512 must be of the bytes we sent; after a conversion it is of the converted bytes
             if (stored != null && !converted && !stored.equals(verifying.sha512())) {
+                abortQuietly(upload);
                 throw new ImportFailure(FailureReason.HASH_MISMATCH_AFTER_UPLOAD, "sha512:" + verifying.sha512(),
                         "sha512:" + stored, "Glance stored other bytes than the verified source", false);
             }
+            completeMirror(upload, mirroring, verifying, source);
             long millis = Duration.between(started, clock.instant()).toMillis();
             LOG.info("{}: imported {} ({} bytes, {}, {} ms, {})", log, imageId, verifying.bytes(), verifying.actual(), millis, method);
             return new ImportCompleted(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
@@ -256,24 +284,72 @@ public class ImportService {
             }
         }
 
-        /** The mirror when there is one (one download from upstream feeds many clouds), else or on failure the URL. */
-        private Source openSource() throws ImportFailure {
+        /**
+         * Where the bytes come from: a verified object in our S3 mirror (one download from upstream feeds many
+         * clouds), else the definition's mirror_url, else (or when the mirror fails) the upstream URL.
+         */
+        private Source openSource(ExpectedDigest expected, String mirrorKey) throws ImportFailure {
+            if (mirror != null && expected != null && (expected.algorithm().equals("sha256") || expected.algorithm().equals("sha512"))) {
+                try {
+                    Optional<MirrorObject> verified = mirror.findVerified(mirrorKey, expected.toString());
+                    if (verified.isPresent()) {
+                        return new Source("s3://" + mirror.config().bucket() + "/" + mirrorKey, mirror.open(mirrorKey),
+                                verified.get().size(), true);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("{}: S3 mirror not readable, reading the source: {}", log, e.toString());
+                }
+            }
             if (action.mirrorUrl() != null) {
                 try {
-                    return new Source(action.mirrorUrl(), sources.open(action.mirrorUrl(), settings.sourceIdleTimeout), -1);
+                    return new Source(action.mirrorUrl(), sources.open(action.mirrorUrl(), settings.sourceIdleTimeout), -1, false);
                 } catch (SourceFetcher.SourceException e) {
                     LOG.warn("{}: mirror failed, falling back to {}: {}", log, action.url(), e.getMessage());
                 }
             }
             try {
-                return new Source(action.url(), sources.open(action.url(), settings.sourceIdleTimeout), -1);
+                return new Source(action.url(), sources.open(action.url(), settings.sourceIdleTimeout), -1, false);
             } catch (SourceFetcher.SourceException e) {
                 throw ImportFailure.of(e.reason(), e.getMessage());
             }
         }
+
+        /** The mirror object becomes visible only now: every byte reached it and the digests matched. */
+        private void completeMirror(MirrorUpload upload, MirroringInputStream mirroring, VerifyingInputStream verifying, Source source) {
+            if (upload == null) {
+                return;
+            }
+            if (!mirroring.mirrorIntact()) {
+                LOG.warn("{}: mirror copy incomplete ({}), not kept", log, mirroring.mirrorFailure().map(Exception::getMessage).orElse("?"));
+                abortQuietly(upload);
+                return;
+            }
+            java.util.Map<String, String> metadata = new java.util.HashMap<>();
+            metadata.put("sha512", verifying.sha512());
+            if (verifying.actual() != null && verifying.actual().startsWith("sha256:")) {
+                metadata.put("sha256", verifying.actual().substring(7));
+            }
+            metadata.put("source-url", source.url);
+            try {
+                upload.complete(metadata);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("{}: mirror copy not kept: {}", log, e.toString());
+                abortQuietly(upload);
+            }
+        }
+
+        private void abortQuietly(MirrorUpload upload) {
+            if (upload != null) {
+                try {
+                    upload.abort();
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("{}: aborting the mirror upload: {}", log, e.toString());
+                }
+            }
+        }
     }
 
-    private record Source(String url, InputStream stream, long totalBytes) {
+    private record Source(String url, InputStream stream, long totalBytes, boolean fromMirror) {
     }
 
     /** Publishes {@link ImportProgress} at most once per interval (fire and forget: progress is not a promise). */
