@@ -15,6 +15,8 @@ public enum FailureReason {
     TIMEOUT,
     /** The source dropped the connection and cannot resume (no range support): the import starts over. */
     SOURCE_INTERRUPTED,
+    /** The source is not a usable image: a corrupt compressed file, or an archive without exactly one disk image. */
+    SOURCE_UNUSABLE,
     CLOUD_UNAVAILABLE,
     UNEXPECTED
 }

@@ -19,6 +19,12 @@ import org.imagemanager.importer.mirror.MirrorObject;
 import org.imagemanager.importer.mirror.MirrorUpload;
 import org.imagemanager.importer.mirror.MirroringInputStream;
 import org.imagemanager.importer.mirror.S3Mirror;
+import org.imagemanager.importer.stream.CorruptCompressedStreamException;
+import org.imagemanager.importer.stream.Decompression;
+import org.imagemanager.importer.stream.ResumableSource;
+import org.imagemanager.importer.stream.SourceHttpStatusException;
+import org.imagemanager.importer.stream.SourceRestartRequiredException;
+import org.imagemanager.importer.stream.UnusableArchiveException;
 import org.imagemanager.kafka.EventPublisher;
 import org.imagemanager.plan.ImageProperties;
 import org.imagemanager.plan.ObservedImage;
@@ -31,6 +37,8 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,6 +66,9 @@ public class ImportService {
     private final Clock clock;
     private final ImportWatch.Sleeper sleeper;
     private final S3Mirror mirror;
+    /** One client for all sources (connections are pooled); redirects are followed. */
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+            .connectTimeout(Duration.ofSeconds(30)).build();
 
     @jakarta.inject.Inject
     public ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings,
@@ -199,31 +210,43 @@ public class ImportService {
             publisher.publish(new ImportStarted(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
                     action.actionId(), action.version(), action.imageName(), method, source.url, number));
             Progress progress = new Progress(action, source.totalBytes);
+            // source → digest of what upstream published (the compressed bytes) → decompression → sha512 of what
+            // Glance gets → mirror copy → Glance, in one pass with bounded buffers
             VerifyingInputStream verifying = new VerifyingInputStream(new BufferedInputStream(
                     new IdleTimeoutInputStream(source.stream, settings.sourceIdleTimeout), BUFFER), expected, progress::report);
+            Decompression image;
+            try {
+                image = Decompression.open(verifying, action.url());
+            } catch (IOException e) {
+                closeQuietly(verifying);
+                throw new ImportFailure(FailureReason.SOURCE_UNUSABLE, null, null, "cannot read " + action.url() + ": " + e.getMessage(), false);
+            }
+            String method = image.format().compressed() && this.method.equals(GlanceImports.WEB_DOWNLOAD)
+                    ? "upload" : this.method; // Glance would store the compressed file as it is
+            VerifyingInputStream sent = new VerifyingInputStream(image, null);
             // the same pass writes the bytes to the mirror (not when they come from it); kept only once verified
             MirrorUpload upload = mirror != null && !source.fromMirror && !method.equals(GlanceImports.WEB_DOWNLOAD)
                     ? mirror.begin(mirrorKey) : null;
-            MirroringInputStream mirroring = upload == null ? null : new MirroringInputStream(verifying, upload);
-            try (InputStream in = mirroring != null ? mirroring : verifying) {
+            MirroringInputStream mirroring = upload == null ? null : new MirroringInputStream(sent, upload);
+            try (InputStream in = mirroring != null ? mirroring : sent) {
                 imageId = glance.create(new NewImage(action.fixedId(), action.imageName(), action.diskFormat(),
                         action.minDisk(), action.minRam(), action.properties(), action.tags()));
                 LOG.info("{}: created {} as {}, {} from {}", log, action.imageName(), imageId, method, source.url);
                 switch (method) {
                     case GlanceImports.GLANCE_DIRECT -> {
                         glance.imports().stage(imageId, in);
-                        requireComplete(verifying);
+                        requireComplete(sent);
                         glance.imports().importStaged(imageId);
                     }
                     case GlanceImports.WEB_DOWNLOAD -> {
                         glance.imports().webDownload(imageId, source.url);
                         // Glance downloads by itself; we read the same source to know its digest
                         in.transferTo(OutputStream.nullOutputStream());
-                        requireComplete(verifying);
+                        requireComplete(sent);
                     }
                     default -> {
                         glance.upload(imageId, in);
-                        requireComplete(verifying);
+                        requireComplete(sent);
                     }
                 }
             } catch (IOException | GlanceException e) {
@@ -231,6 +254,17 @@ public class ImportService {
                 if (verifying.mismatch()) {
                     throw new ImportFailure(FailureReason.CHECKSUM_MISMATCH, expected.toString(), verifying.actual(),
                             "checksum mismatch: expected " + expected + ", got " + verifying.actual(), false);
+                }
+                // the upload's HTTP client wraps what the source threw: look at the causes
+                Optional<SourceRestartRequiredException> restart = causeOf(e, SourceRestartRequiredException.class);
+                if (restart.isPresent()) {
+                    throw ImportFailure.of(FailureReason.SOURCE_INTERRUPTED, "the source dropped the connection and cannot resume ("
+                            + restart.get().getMessage() + "); starting over");
+                }
+                Optional<IOException> unusable = causeOf(e, CorruptCompressedStreamException.class).map(IOException.class::cast)
+                        .or(() -> causeOf(e, UnusableArchiveException.class));
+                if (unusable.isPresent()) {
+                    throw new ImportFailure(FailureReason.SOURCE_UNUSABLE, null, null, unusable.get().getMessage(), false);
                 }
                 FailureReason reason = e instanceof GlanceException ? FailureReason.GLANCE_REJECTED : FailureReason.SOURCE_UNREACHABLE;
                 throw ImportFailure.of(reason, String.valueOf(e.getMessage()));
@@ -245,17 +279,18 @@ public class ImportService {
             String stored = active.property("os_hash_value");
             boolean converted = active.diskFormat() != null && !active.diskFormat().equals(action.diskFormat());
             // Glance's own sha512 must be of the bytes we sent; after a conversion it is of the converted bytes
-            if (stored != null && !converted && !stored.equals(verifying.sha512())) {
+            if (stored != null && !converted && !method.equals(GlanceImports.WEB_DOWNLOAD) && !stored.equals(sent.sha512())) {
                 abortQuietly(upload);
-                throw new ImportFailure(FailureReason.HASH_MISMATCH_AFTER_UPLOAD, "sha512:" + verifying.sha512(),
+                throw new ImportFailure(FailureReason.HASH_MISMATCH_AFTER_UPLOAD, "sha512:" + sent.sha512(),
                         "sha512:" + stored, "Glance stored other bytes than the verified source", false);
             }
-            completeMirror(upload, mirroring, verifying, source);
+            completeMirror(upload, mirroring, verifying, sent, image, source);
             long millis = Duration.between(started, clock.instant()).toMillis();
-            LOG.info("{}: imported {} ({} bytes, {}, {} ms, {})", log, imageId, verifying.bytes(), verifying.actual(), millis, method);
+            LOG.info("{}: imported {} ({} bytes, {}, {}, {} ms, {})", log, imageId, sent.bytes(), verifying.actual(),
+                    image.format().label(), millis, method);
             return new ImportCompleted(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
                     action.actionId(), action.version(), imageId, action.imageName(), verifying.actual(),
-                    verifying.bytes(), false, stored, method, source.url, millis);
+                    sent.bytes(), false, stored != null ? stored : sent.sha512(), method, source.url, millis);
         }
 
         void removeImage() {
@@ -266,6 +301,14 @@ public class ImportService {
                 glance.delete(imageId);
             } catch (RuntimeException e) {
                 LOG.error("{}: could not remove half-made image {}; the next attempt removes it: {}", log, imageId, e.getMessage());
+            }
+        }
+
+        private void closeQuietly(InputStream in) {
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // nothing was read yet
             }
         }
 
@@ -302,20 +345,37 @@ public class ImportService {
             }
             if (action.mirrorUrl() != null) {
                 try {
-                    return new Source(action.mirrorUrl(), sources.open(action.mirrorUrl(), settings.sourceIdleTimeout), -1, false);
-                } catch (SourceFetcher.SourceException e) {
+                    return openUrl(action.mirrorUrl());
+                } catch (ImportFailure e) {
                     LOG.warn("{}: mirror failed, falling back to {}: {}", log, action.url(), e.getMessage());
                 }
             }
+            return openUrl(action.url());
+        }
+
+        /** http(s) sources resume a dropped connection with a Range request; file: sources are read directly. */
+        private Source openUrl(String url) throws ImportFailure {
+            URI uri = URI.create(url.trim());
             try {
-                return new Source(action.url(), sources.open(action.url(), settings.sourceIdleTimeout), -1, false);
+                if ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) {
+                    ResumableSource source = ResumableSource.open(http, uri, ResumableSource.Settings.defaults()
+                            .withRequestTimeout(settings.sourceIdleTimeout));
+                    return new Source(url, source, source.totalSize().orElse(-1), false);
+                }
+                return new Source(url, sources.open(url, settings.sourceIdleTimeout), -1, false);
+            } catch (SourceHttpStatusException e) {
+                throw new ImportFailure(FailureReason.SOURCE_HTTP_STATUS, null, String.valueOf(e.status()),
+                        "GET " + url + " answered HTTP " + e.status(), e.status() >= 500);
+            } catch (IOException e) {
+                throw ImportFailure.of(FailureReason.SOURCE_UNREACHABLE, "cannot open " + url + ": " + e);
             } catch (SourceFetcher.SourceException e) {
                 throw ImportFailure.of(e.reason(), e.getMessage());
             }
         }
 
         /** The mirror object becomes visible only now: every byte reached it and the digests matched. */
-        private void completeMirror(MirrorUpload upload, MirroringInputStream mirroring, VerifyingInputStream verifying, Source source) {
+        private void completeMirror(MirrorUpload upload, MirroringInputStream mirroring, VerifyingInputStream verifying,
+                                    VerifyingInputStream sent, Decompression image, Source source) {
             if (upload == null) {
                 return;
             }
@@ -325,8 +385,9 @@ public class ImportService {
                 return;
             }
             java.util.Map<String, String> metadata = new java.util.HashMap<>();
-            metadata.put("sha512", verifying.sha512());
-            if (verifying.actual() != null && verifying.actual().startsWith("sha256:")) {
+            metadata.put("sha512", sent.sha512());
+            // found again by the definition's digest only when the stored bytes are the published ones
+            if (!image.format().compressed() && verifying.actual() != null && verifying.actual().startsWith("sha256:")) {
                 metadata.put("sha256", verifying.actual().substring(7));
             }
             metadata.put("source-url", source.url);
@@ -347,6 +408,15 @@ public class ImportService {
                 }
             }
         }
+    }
+
+    private static <T extends Throwable> Optional<T> causeOf(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return Optional.of(type.cast(t));
+            }
+        }
+        return Optional.empty();
     }
 
     private record Source(String url, InputStream stream, long totalBytes, boolean fromMirror) {
