@@ -229,8 +229,11 @@ public class ImportService {
                     ? mirror.begin(mirrorKey) : null;
             MirroringInputStream mirroring = upload == null ? null : new MirroringInputStream(sent, upload);
             try (InputStream in = mirroring != null ? mirroring : sent) {
+                // the action id on the image is what makes a replay find this attempt again
+                java.util.Map<String, String> properties = new java.util.HashMap<>(action.properties());
+                properties.put(ImageProperties.IMPORT_ID, action.actionId());
                 imageId = glance.create(new NewImage(action.fixedId(), action.imageName(), action.diskFormat(),
-                        action.minDisk(), action.minRam(), action.properties(), action.tags()));
+                        action.minDisk(), action.minRam(), properties, action.tags()));
                 LOG.info("{}: created {} as {}, {} from {}", log, action.imageName(), imageId, method, source.url);
                 switch (method) {
                     case GlanceImports.GLANCE_DIRECT -> {
