@@ -10,6 +10,7 @@ import org.imagemanager.event.ImageEvent;
 import org.imagemanager.event.ImageChanged;
 import org.imagemanager.event.ImportCompleted;
 import org.imagemanager.event.ImportFailed;
+import org.imagemanager.event.ImportProgress;
 import org.imagemanager.definition.ValidationReport;
 import org.imagemanager.glance.GlanceClient;
 import org.imagemanager.kafka.TopicNames;
@@ -164,6 +165,13 @@ public final class ImageManager {
             switch (event) {
                 case ImportCompleted done when !done.alreadyPresent() ->
                         out.printf("  imported   %s: %s (%s)%n", done.cloud(), done.imageName(), done.imageId());
+                case ImportProgress p -> {
+                    String line = String.format("  importing  %s: %s %s%s, %s/s%s", p.cloud(), p.imageName(), mib(p.bytes()),
+                            p.totalBytes() > 0 ? " of " + mib(p.totalBytes()) + " (" + (100 * p.bytes() / p.totalBytes()) + "%)" : "",
+                            mib(p.bytesPerSecond()), p.etaSeconds() >= 0 ? ", " + p.etaSeconds() + " s left" : "");
+                    // on a terminal the line is redrawn in place (a progress bar); in logs each report is a line
+                    out.print(System.console() != null ? "\r" + line + "\u001b[K" : line + "\n");
+                }
                 case ImportFailed failed ->
                         out.printf("  FAILED     %s: %s@%s %s: %s%n", failed.cloud(), failed.family(), failed.version(),
                                 failed.reason(), failed.message());
@@ -176,6 +184,10 @@ public final class ImageManager {
                 }
             }
         }
+    }
+
+    private static String mib(long bytes) {
+        return String.format("%.1f MiB", bytes / 1048576.0);
     }
 
     @Command(name = "serve", description = "Run the pipeline until stopped, watching a git repository of definitions.")

@@ -213,7 +213,7 @@ public class ImportService {
             // source → digest of what upstream published (the compressed bytes) → decompression → sha512 of what
             // Glance gets → mirror copy → Glance, in one pass with bounded buffers
             VerifyingInputStream verifying = new VerifyingInputStream(new BufferedInputStream(
-                    new IdleTimeoutInputStream(source.stream, settings.sourceIdleTimeout), BUFFER), expected, progress::report);
+                    new IdleTimeoutInputStream(source.stream, settings.sourceIdleTimeout), BUFFER), expected, progress::report, false);
             Decompression image;
             try {
                 image = Decompression.open(verifying, action.url());

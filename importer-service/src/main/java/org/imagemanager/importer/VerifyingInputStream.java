@@ -18,6 +18,7 @@ final class VerifyingInputStream extends BulkFilterInputStream {
     private String actual;
     private String actualSha512;
     private boolean mismatch;
+    private boolean finished;
 
     private final java.util.function.LongConsumer progress;
 
@@ -27,11 +28,19 @@ final class VerifyingInputStream extends BulkFilterInputStream {
 
     /** @param progress told the number of bytes read so far after every read (cheap; the consumer throttles) */
     VerifyingInputStream(InputStream in, ExpectedDigest expected, java.util.function.LongConsumer progress) {
+        this(in, expected, progress, true);
+    }
+
+    /**
+     * @param withSha512 also compute sha512; each digest costs CPU at line rate, so the importer computes the
+     *                   definition's digest on the source and sha512 only on the bytes Glance gets
+     */
+    VerifyingInputStream(InputStream in, ExpectedDigest expected, java.util.function.LongConsumer progress, boolean withSha512) {
         super(in);
         this.progress = progress;
         this.expected = expected;
         this.digest = expected == null ? null : expected.newDigest();
-        this.sha512 = new ExpectedDigest("sha512", "").newDigest();
+        this.sha512 = withSha512 ? new ExpectedDigest("sha512", "").newDigest() : null;
     }
 
     @Override
@@ -41,7 +50,9 @@ final class VerifyingInputStream extends BulkFilterInputStream {
             if (digest != null) {
                 digest.update(buffer, offset, n);
             }
-            sha512.update(buffer, offset, n);
+            if (sha512 != null) {
+                sha512.update(buffer, offset, n);
+            }
             bytes += n;
             progress.accept(bytes);
         } else if (n == -1) {
@@ -56,8 +67,9 @@ final class VerifyingInputStream extends BulkFilterInputStream {
     }
 
     private void finish() throws IOException {
-        if (actualSha512 == null) {
-            actualSha512 = HexFormat.of().formatHex(sha512.digest());
+        if (!finished) {
+            finished = true;
+            actualSha512 = sha512 == null ? null : HexFormat.of().formatHex(sha512.digest());
             actual = digest == null ? null : HexFormat.of().formatHex(digest.digest());
             mismatch = expected != null && !expected.hex().equals(actual);
         }
@@ -80,7 +92,7 @@ final class VerifyingInputStream extends BulkFilterInputStream {
     }
 
     boolean complete() {
-        return actualSha512 != null;
+        return finished;
     }
 
     boolean mismatch() {
