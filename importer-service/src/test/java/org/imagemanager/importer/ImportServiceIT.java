@@ -48,6 +48,8 @@ class ImportServiceIT {
     final String id = UUID.randomUUID().toString().substring(0, 8);
     final String tag = "im-import-" + id;
     String sha;
+    /** The family's current image: every failed import must leave it exactly as it was. */
+    ObservedImage current;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -59,6 +61,20 @@ class ImportServiceIT {
         TopicNames topics = new TopicNames("id-" + id, "ia-" + id, "ie-" + id);
         TopicsInitializer.ensure(SharedKafka.bootstrapServers(), topics, 1, (short) 1);
         publisher = new EventPublisher(SharedKafka.bootstrapServers(), topics);
+        String currentId = glance.create(new org.imagemanager.glance.NewImage(null, "Fam " + id, "raw", 1, 64,
+                Map.of(ImageProperties.FAMILY, "Fam " + id, ImageProperties.INTERNAL_VERSION, "0"), List.of(tag)));
+        glance.upload(currentId, new java.io.ByteArrayInputStream(new byte[1024]));
+        current = glance.get(currentId).orElseThrow();
+    }
+
+    private void assertCurrentImageUntouched() {
+        ObservedImage now = glance.get(current.id()).orElseThrow();
+        assertEquals(current.name(), now.name());
+        assertEquals(current.status(), now.status());
+        assertEquals(current.visibility(), now.visibility());
+        assertEquals(current.properties(), now.properties());
+        assertEquals(List.of(current.id()), glance.listImages(tag).stream().map(ObservedImage::id).toList(),
+                "nothing but the current image in Glance");
     }
 
     @AfterEach
@@ -113,7 +129,7 @@ class ImportServiceIT {
         assertEquals(FailureReason.CHECKSUM_MISMATCH, failed.reason());
         assertEquals("sha256:" + "0".repeat(64), failed.expected());
         assertEquals("sha256:" + sha, failed.actual());
-        assertEquals(List.of(), glance.listImages(tag));
+        assertCurrentImageUntouched();
     }
 
     @Test
@@ -123,7 +139,7 @@ class ImportServiceIT {
 
         assertEquals(FailureReason.SOURCE_HTTP_STATUS, failed.reason());
         assertTrue(failed.message().contains("404"), failed.message());
-        assertEquals(List.of(), glance.listImages(tag));
+        assertCurrentImageUntouched();
     }
 
     @Test
@@ -158,7 +174,7 @@ class ImportServiceIT {
                     action("hang", url, null, "sha256:" + sha));
             ImportFailed failed = assertInstanceOf(ImportFailed.class, outcome);
             assertTrue(List.of(FailureReason.TIMEOUT, FailureReason.SOURCE_UNREACHABLE, FailureReason.GLANCE_STUCK).contains(failed.reason()), failed.toString());
-            assertEquals(List.of(), glance.listImages(tag), "no half-made image");
+            assertCurrentImageUntouched(); // and no half-made image
         } finally {
             hanging.stop(0);
         }
