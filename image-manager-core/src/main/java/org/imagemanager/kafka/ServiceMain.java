@@ -14,6 +14,11 @@ public final class ServiceMain {
     }
 
     public static void run(String serviceName, String[] args) throws InterruptedException {
+        // a service on its own logs like the launcher (WARN, ours at INFO), not logback's DEBUG default
+        if (System.getProperty("logback.configurationFile") == null
+                && ServiceMain.class.getResource("/logback.xml") == null) {
+            System.setProperty("logback.configurationFile", "org/imagemanager/service-logback.xml");
+        }
         CountDownLatch stop = new CountDownLatch(1);
         try (ApplicationContext context = ApplicationContext.builder()
                 .properties(java.util.Map.of("micronaut.application.name", serviceName))
