@@ -36,6 +36,13 @@ final class ImportWatch {
                 throw ImportFailure.of(FailureReason.GLANCE_REJECTED, "image " + imageId + " vanished while importing");
             }
             String status = image.get().status();
+            // Glance records an interoperable import that failed (e.g. web-download could not fetch the source)
+            // here, and leaves the image queued: waiting for the queued deadline would only lose time
+            String failedImport = image.get().property("os_glance_failed_import");
+            if (failedImport != null && !failedImport.isBlank()) {
+                throw ImportFailure.of(FailureReason.GLANCE_REJECTED, "Glance's import of image " + imageId
+                        + " failed (os_glance_failed_import: " + failedImport + ")");
+            }
             switch (status) {
                 case "active" -> {
                     return image.get();

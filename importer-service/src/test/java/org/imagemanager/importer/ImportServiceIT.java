@@ -120,6 +120,36 @@ class ImportServiceIT {
     }
 
     @Test
+    void aWebDownloadThatGlanceCannotFetchFailsAtOnceAndLeavesTheCurrentImageAlone() throws Exception {
+        byte[] disk = Files.readAllBytes(files.resolve("disk.qcow2"));
+        HttpServer picky = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        picky.createContext("/", exchange -> {
+            try (exchange) {
+                String agent = String.valueOf(exchange.getRequestHeaders().getFirst("User-Agent"));
+                if (agent.startsWith("Java")) { // our importer gets the file; Glance (Python) does not
+                    exchange.sendResponseHeaders(200, disk.length);
+                    exchange.getResponseBody().write(disk);
+                } else {
+                    exchange.sendResponseHeaders(404, -1);
+                }
+            }
+        });
+        picky.start();
+        try {
+            ImportSettings settings = settings("web-download");
+            settings.attempts = 1;
+            String url = "http://127.0.0.1:" + picky.getAddress().getPort() + "/disk.qcow2";
+            ImportFailed failed = assertInstanceOf(ImportFailed.class,
+                    new ImportService(clouds, new SourceFetcher(), publisher, settings).importImage(action("picky", url, null, "sha256:" + sha)));
+
+            assertEquals(FailureReason.GLANCE_REJECTED, failed.reason(), failed.toString());
+            assertCurrentImageUntouched();
+        } finally {
+            picky.stop(0);
+        }
+    }
+
+    @Test
     void aWrongDigestFromTheChecksumsFileFailsAndLeavesNoImage() {
         ImportImage action = new ImportImage("a-" + id + "-sums", DevCloud.ADMIN_CLOUD, "Fam " + id, "1", "Fam " + id + " sums",
                 server.url("disk.qcow2"), null, null, null, server.url("SHA256SUMS"), "qcow2", 1, 64, properties(), List.of(tag), null);
