@@ -42,6 +42,15 @@ result=$("${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx256m -cp "$cp" org.imagemanager
 importer_seconds=$(echo "$result" | sed -n 's/.*importer_seconds=\([0-9.]*\).*/\1/p')
 rss=$(echo "$result" | sed -n 's/.*rss_mb=\([0-9]*\).*/\1/p')
 
+# (c) ten images of 128 MiB, one at a time and four at a time
+head -c 128M "$work/bench.raw" > "$work/small.raw"
+small_sha=$(sha256sum "$work/small.raw" | cut -d' ' -f1)
+small_url="http://127.0.0.1:$port/small.raw"
+serial=$("${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx256m -cp "$cp" org.imagemanager.bench.ImportBenchmark "$small_url" "$small_sha" dev "$clouds" 10 1)
+parallel=$("${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx256m -cp "$cp" org.imagemanager.bench.ImportBenchmark "$small_url" "$small_sha" dev "$clouds" 10 4)
+echo "ten images of 128 MiB: $serial"
+echo "ten images of 128 MiB: $parallel"
+
 mib=$(echo "scale=1; $bytes / 1048576" | bc)
 printf '%-10s %10s %10s %12s\n' "path" "MiB" "seconds" "MiB/s"
 printf '%-10s %10s %10.2f %12.1f\n' "pipe" "$mib" "$pipe_seconds" "$(echo "$mib / $pipe_seconds" | bc -l)"

@@ -28,6 +28,10 @@ public final class ImportBenchmark {
         String sha256 = args[1];
         String cloud = args[2];
         Clouds clouds = new Clouds(args.length > 3 ? args[3] : "");
+        if (args.length > 5) {
+            concurrent(url, sha256, cloud, clouds, Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+            return;
+        }
         String id = UUID.randomUUID().toString().substring(0, 8);
         ImportImage action = new ImportImage("bench-" + id, cloud, "Bench " + id, "1", "Bench " + id, url, null,
                 "sha256:" + sha256, null, null, "raw", 0, 0,
@@ -43,6 +47,33 @@ public final class ImportBenchmark {
         }
         clouds.glance(cloud).delete(done.imageId());
         System.out.printf("importer_seconds=%.2f bytes=%d rss_mb=%d%n", seconds, done.bytes(), peakRssMb());
+        System.exit(0);
+    }
+
+    /** {@code count} imports of the same source, {@code concurrency} at a time (as importer threads would run them). */
+    static void concurrent(String url, String sha256, String cloud, Clouds clouds, int count, int concurrency) throws Exception {
+        ImportService importer = new ImportService(clouds, new SourceFetcher(), new Silent(), new ImportSettings());
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(concurrency);
+        List<java.util.concurrent.Future<ImageEvent>> results = new java.util.ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            String id = UUID.randomUUID().toString().substring(0, 8);
+            ImportImage action = new ImportImage("bench-" + id, cloud, "Bench " + id, "1", "Bench " + id, url, null,
+                    "sha256:" + sha256, null, null, "raw", 0, 0,
+                    Map.of(ImageProperties.FAMILY, "Bench " + id, ImageProperties.INTERNAL_VERSION, "1"), List.of("im-bench"), null);
+            results.add(pool.submit(() -> importer.importImage(action)));
+        }
+        for (var result : results) {
+            if (result.get() instanceof ImportCompleted done) {
+                clouds.glance(cloud).delete(done.imageId());
+            } else {
+                System.err.println("import failed: " + result.get());
+                System.exit(1);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+        System.out.printf("images=%d concurrency=%d seconds=%.2f rss_mb=%d%n", count, concurrency, seconds, peakRssMb());
         System.exit(0);
     }
 
