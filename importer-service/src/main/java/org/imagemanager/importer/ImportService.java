@@ -212,11 +212,13 @@ public class ImportService {
             Progress progress = new Progress(action, source.totalBytes);
             // source → digest of what upstream published (the compressed bytes) → decompression → sha512 of what
             // Glance gets → mirror copy → Glance, in one pass with bounded buffers
+            // a mirror object holds the image as Glance gets it (decompressed): it is checked against its own sha512
+            ExpectedDigest check = source.fromMirror ? new ExpectedDigest("sha512", source.mirroredSha512) : expected;
             VerifyingInputStream verifying = new VerifyingInputStream(new BufferedInputStream(
-                    new IdleTimeoutInputStream(source.stream, settings.sourceIdleTimeout), BUFFER), expected, progress::report, false);
+                    new IdleTimeoutInputStream(source.stream, settings.sourceIdleTimeout), BUFFER), check, progress::report, false);
             Decompression image;
             try {
-                image = Decompression.open(verifying, action.url());
+                image = Decompression.open(verifying, source.fromMirror ? "mirrored.img" : action.url());
             } catch (IOException e) {
                 closeQuietly(verifying);
                 throw new ImportFailure(FailureReason.SOURCE_UNUSABLE, null, null, "cannot read " + action.url() + ": " + e.getMessage(), false);
@@ -255,8 +257,8 @@ public class ImportService {
             } catch (IOException | GlanceException e) {
                 abortQuietly(upload);
                 if (verifying.mismatch()) {
-                    throw new ImportFailure(FailureReason.CHECKSUM_MISMATCH, expected.toString(), verifying.actual(),
-                            "checksum mismatch: expected " + expected + ", got " + verifying.actual(), false);
+                    throw new ImportFailure(FailureReason.CHECKSUM_MISMATCH, check.toString(), verifying.actual(),
+                            "checksum mismatch: expected " + check + ", got " + verifying.actual(), false);
                 }
                 // the upload's HTTP client wraps what the source threw: look at the causes
                 Optional<SourceRestartRequiredException> restart = causeOf(e, SourceRestartRequiredException.class);
@@ -292,7 +294,8 @@ public class ImportService {
             LOG.info("{}: imported {} ({} bytes, {}, {}, {} ms, {})", log, imageId, sent.bytes(), verifying.actual(),
                     image.format().label(), millis, method);
             return new ImportCompleted(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
-                    action.actionId(), action.version(), imageId, action.imageName(), verifying.actual(),
+                    action.actionId(), action.version(), imageId, action.imageName(),
+                    source.fromMirror ? String.valueOf(expected) : verifying.actual(),
                     sent.bytes(), false, stored != null ? stored : sent.sha512(), method, source.url, millis);
         }
 
@@ -335,12 +338,12 @@ public class ImportService {
          * clouds), else the definition's mirror_url, else (or when the mirror fails) the upstream URL.
          */
         private Source openSource(ExpectedDigest expected, String mirrorKey) throws ImportFailure {
-            if (mirror != null && expected != null && (expected.algorithm().equals("sha256") || expected.algorithm().equals("sha512"))) {
+            if (mirror != null && expected != null) {
                 try {
-                    Optional<MirrorObject> verified = mirror.findVerified(mirrorKey, expected.toString());
+                    Optional<MirrorObject> verified = mirror.findVerifiedSource(mirrorKey, expected.algorithm(), expected.hex());
                     if (verified.isPresent()) {
                         return new Source("s3://" + mirror.config().bucket() + "/" + mirrorKey, mirror.open(mirrorKey),
-                                verified.get().size(), true);
+                                verified.get().size(), true, verified.get().digest("sha512").orElseThrow());
                     }
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("{}: S3 mirror not readable, reading the source: {}", log, e.toString());
@@ -389,9 +392,13 @@ public class ImportService {
             }
             java.util.Map<String, String> metadata = new java.util.HashMap<>();
             metadata.put("sha512", sent.sha512());
-            // found again by the definition's digest only when the stored bytes are the published ones
             if (!image.format().compressed() && verifying.actual() != null && verifying.actual().startsWith("sha256:")) {
                 metadata.put("sha256", verifying.actual().substring(7));
+            }
+            // found again by the digest the definition names for the published file, compressed or not
+            if (verifying.actual() != null) {
+                String[] published = verifying.actual().split(":", 2);
+                metadata.put("source-" + published[0], published[1]);
             }
             metadata.put("source-url", source.url);
             try {
@@ -422,7 +429,11 @@ public class ImportService {
         return Optional.empty();
     }
 
-    private record Source(String url, InputStream stream, long totalBytes, boolean fromMirror) {
+    /** @param mirroredSha512 for a mirror object: the sha512 of the (already decompressed) image it holds */
+    private record Source(String url, InputStream stream, long totalBytes, boolean fromMirror, String mirroredSha512) {
+        Source(String url, InputStream stream, long totalBytes, boolean fromMirror) {
+            this(url, stream, totalBytes, fromMirror, null);
+        }
     }
 
     /** Publishes {@link ImportProgress} at most once per interval (fire and forget: progress is not a promise). */

@@ -149,6 +149,33 @@ public final class S3Mirror implements AutoCloseable {
      * @throws IllegalArgumentException for another algorithm or a malformed digest
      * @throws SdkException             when S3 cannot be asked (other than "no such key")
      */
+    /**
+     * The verified object whose SOURCE (the file upstream published, e.g. compressed) had this digest, any algorithm:
+     * recorded as {@code source-<algorithm>} when the object was completed.
+     */
+    public Optional<MirrorObject> findVerifiedSource(String key, String algorithm, String hex) {
+        checkKey(key);
+        HeadObjectResponse head;
+        try {
+            head = s3.headObject(h -> h.bucket(config.bucket()).key(key));
+        } catch (NoSuchKeyException missing) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        Map<String, String> metadata = head.metadata();
+        String stored = metadata.get("source-" + algorithm.toLowerCase(java.util.Locale.ROOT));
+        long size = head.contentLength() == null ? -1 : head.contentLength();
+        if (!"true".equals(metadata.get(MirrorUpload.VERIFIED)) || stored == null || !stored.equalsIgnoreCase(hex)
+                || metadata.get("sha512") == null || !Long.toString(size).equals(metadata.getOrDefault(MirrorUpload.SIZE, Long.toString(size)))) {
+            return Optional.empty();
+        }
+        return Optional.of(new MirrorObject(config.bucket(), key, size, head.eTag(), head.lastModified(), metadata));
+    }
+
     public Optional<MirrorObject> findVerified(String key, String expectedDigest) {
         checkKey(key);
         Digest expected = Digest.parse(expectedDigest);

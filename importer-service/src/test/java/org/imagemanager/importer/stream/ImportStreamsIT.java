@@ -153,6 +153,32 @@ class ImportStreamsIT {
         }
     }
 
+    @Test
+    void aCompressedSourceIsAlsoDownloadedOnceForTwoClouds() throws Exception {
+        Path disk = TestImages.qcow2(files, "disk.qcow2", 24);
+        String diskSha = TestImages.sha256(disk);
+        byte[] compressed = compress(disk, "xz");
+        String compressedSha = TestImages.sha256(new java.io.ByteArrayInputStream(compressed));
+        var s3 = bucket.server();
+        try (RangeServer server = new RangeServer(RangeServer.bytes(compressed));
+             S3Mirror mirror = new S3Mirror(new S3MirrorConfig(s3.endpoint(), s3.region(), bucket.name(), s3.accessKey(),
+                     s3.secretKey(), "images"))) {
+            ImportImage first = action("xz-mirror", server.uri("/files/disk.qcow2.xz").toString(), "sha256:" + compressedSha);
+            ImportImage second = new ImportImage(first.actionId() + "-demo", DevCloud.DEMO_CLOUD, first.family(), first.version(),
+                    first.imageName(), first.url(), null, first.checksum(), null, null, first.diskFormat(), 1, 64,
+                    first.properties(), first.tags(), null);
+
+            assertInstanceOf(ImportCompleted.class, importer(mirror).importImage(first));
+            ImportCompleted inDemo = assertInstanceOf(ImportCompleted.class, importer(mirror).importImage(second));
+
+            assertTrue(inDemo.source().startsWith("s3://"), inDemo.source());
+            assertEquals(1, server.requests.size(), "upstream was read once: " + server.requests);
+            try (InputStream stored = clouds.glance(DevCloud.DEMO_CLOUD).download(inDemo.imageId())) {
+                assertEquals(diskSha, TestImages.sha256(stored), "the second cloud got the decompressed image");
+            }
+        }
+    }
+
     private ImportService importer(S3Mirror mirror) {
         ImportSettings settings = new ImportSettings();
         settings.backoff = Duration.ofMillis(100);
