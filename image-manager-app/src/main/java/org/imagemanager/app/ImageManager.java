@@ -15,7 +15,12 @@ import org.imagemanager.definition.ValidationReport;
 import org.imagemanager.glance.GlanceClient;
 import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.kafka.TopicsInitializer;
+import org.imagemanager.importer.mirror.S3Mirror;
+import org.imagemanager.importer.mirror.S3MirrorConfig;
 import org.imagemanager.localkafka.LocalKafka;
+import org.imagemanager.locals3.LocalS3;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import org.imagemanager.plan.ObservedImage;
 import org.imagemanager.plan.Plan;
 import org.imagemanager.plan.PlanReport;
@@ -33,6 +38,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -79,7 +85,40 @@ public final class ImageManager {
             return new TopicNames(topicPrefix + "image-definitions", topicPrefix + "image-actions", topicPrefix + "image-events");
         }
 
+        @Option(names = "--mirror-dir", description = "folder of the embedded S3 mirror (default: ~/.cache/image-manager/s3); "
+                + "one upstream download feeds every cloud, and later runs read verified copies")
+        Path mirrorDir;
+
+        @Option(names = "--no-mirror", description = "no S3 mirror (unless image-manager.mirror.* is configured)")
+        boolean noMirror;
+
         LocalKafka embedded;
+        LocalS3 embeddedS3;
+
+        /** The mirror settings: an external one from the environment, else an embedded S3 server (S3Proxy). */
+        Map<String, Object> mirrorProperties(PrintStream out) throws IOException {
+            if (noMirror || System.getenv("IMAGE_MANAGER_MIRROR_BUCKET") != null) {
+                return Map.of();
+            }
+            Path dir = mirrorDir != null ? mirrorDir
+                    : Path.of(System.getProperty("user.home"), ".cache", "image-manager", "s3");
+            Files.createDirectories(dir);
+            out.println("starting embedded S3 mirror in " + dir + " …");
+            embeddedS3 = LocalS3.start(dir);
+            S3MirrorConfig config = new S3MirrorConfig(embeddedS3.endpoint(), "us-east-1", "images",
+                    embeddedS3.accessKey(), embeddedS3.secretKey(), "images");
+            try (S3Client s3 = S3Mirror.client(config)) {
+                try {
+                    s3.headBucket(b -> b.bucket(config.bucket()));
+                } catch (S3Exception missing) {
+                    s3.createBucket(b -> b.bucket(config.bucket()));
+                }
+            }
+            return Map.of("image-manager.mirror.endpoint", config.endpoint(),
+                    "image-manager.mirror.bucket", config.bucket(),
+                    "image-manager.mirror.access-key", config.accessKey(),
+                    "image-manager.mirror.secret-key", config.secretKey());
+        }
 
         String bootstrapServers(PrintStream out) throws IOException {
             if (kafka != null && !kafka.isBlank()) {
@@ -92,6 +131,9 @@ public final class ImageManager {
         }
 
         void stopEmbedded() throws IOException {
+            if (embeddedS3 != null) {
+                embeddedS3.close(); // its folder stays: the mirror serves the next run
+            }
             if (embedded != null) {
                 embedded.close();
                 // The embedded broker lives for one run only; its data would just pile up in /tmp.
@@ -142,8 +184,10 @@ public final class ImageManager {
                 String bootstrap = common.bootstrapServers(out);
                 TopicNames topics = common.topics();
                 TopicsInitializer.ensure(bootstrap, topics, 6, (short) 1);
+                Map<String, Object> properties = new java.util.HashMap<>(flags.properties());
+                properties.putAll(common.mirrorProperties(out));
                 PipelineSettings settings = new PipelineSettings(bootstrap, common.clouds, flags.tag, null, topics,
-                        common.groupPrefix, null, null, null, flags.properties());
+                        common.groupPrefix, null, null, null, properties);
                 try (SyncTracker tracker = new SyncTracker(bootstrap, topics.events(), event -> progress(out, event));
                      Pipeline pipeline = Pipeline.start(settings)) {
                     pipeline.publish(snapshot);
@@ -211,8 +255,10 @@ public final class ImageManager {
         public Integer call() throws Exception {
             String bootstrap = common.bootstrapServers(System.out);
             TopicNames topics = common.topics();
+            Map<String, Object> properties = new java.util.HashMap<>(flags.properties());
+            properties.putAll(common.mirrorProperties(System.out));
             PipelineSettings settings = new PipelineSettings(bootstrap, common.clouds, flags.tag, null, topics,
-                    common.groupPrefix, repository, branch, pollInterval, flags.properties());
+                    common.groupPrefix, repository, branch, pollInterval, properties);
             CountDownLatch stopped = new CountDownLatch(1);
             try (Pipeline ignored = Pipeline.start(settings)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));

@@ -65,6 +65,10 @@ class SyncCommandIT {
         assertEquals(List.of("Tiny " + id + " 1.0"), managed.stream().map(ObservedImage::name).toList());
         assertEquals("active", managed.getFirst().status());
 
+        assertTrue(first.output().contains("starting embedded S3 mirror"), first.output());
+        assertTrue(Files.walk(work.resolve("s3")).anyMatch(f -> f.getFileName().toString().equals("tiny.qcow2")),
+                "the verified image was mirrored into the embedded S3 server's folder");
+
         Result second = sync(images);
         assertEquals(0, second.exitCode(), second.output());
         assertTrue(second.output().contains("imported: 0  renamed: 0  changed: 0  unchanged: 1  failed: 0"), second.output());
@@ -126,7 +130,8 @@ class SyncCommandIT {
                 ProcessHandle.current().info().command().orElse("java"), "-cp", classpath,
                 "org.imagemanager.app.ImageManager", "sync", "--cloud", DevCloud.ADMIN_CLOUD,
                 "--images", images.toString(), "--tag", tag, "--kafka", SharedKafka.bootstrapServers(),
-                "--topic-prefix", "sync-" + id + "-", "--group-prefix", "sync-" + id, "--timeout", "PT3M"));
+                "--topic-prefix", "sync-" + id + "-", "--group-prefix", "sync-" + id, "--timeout", "PT3M",
+                "--mirror-dir", work.resolve("s3").toString()));
         Path output = work.resolve("output-" + UUID.randomUUID() + ".txt");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().put("OS_CLIENT_CONFIG_FILE", DevCloud.cloudsFile().toString());
