@@ -15,12 +15,9 @@ import org.imagemanager.definition.ValidationReport;
 import org.imagemanager.glance.GlanceClient;
 import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.kafka.TopicsInitializer;
-import org.imagemanager.importer.mirror.S3Mirror;
 import org.imagemanager.importer.mirror.S3MirrorConfig;
 import org.imagemanager.localkafka.LocalKafka;
 import org.imagemanager.locals3.LocalS3;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 import org.imagemanager.plan.ObservedImage;
 import org.imagemanager.plan.Plan;
 import org.imagemanager.plan.PlanReport;
@@ -107,13 +104,6 @@ public final class ImageManager {
             embeddedS3 = LocalS3.start(dir);
             S3MirrorConfig config = new S3MirrorConfig(embeddedS3.endpoint(), "us-east-1", "images",
                     embeddedS3.accessKey(), embeddedS3.secretKey(), "images");
-            try (S3Client s3 = S3Mirror.client(config)) {
-                try {
-                    s3.headBucket(b -> b.bucket(config.bucket()));
-                } catch (S3Exception missing) {
-                    s3.createBucket(b -> b.bucket(config.bucket()));
-                }
-            }
             return Map.of("image-manager.mirror.endpoint", config.endpoint(),
                     "image-manager.mirror.bucket", config.bucket(),
                     "image-manager.mirror.access-key", config.accessKey(),

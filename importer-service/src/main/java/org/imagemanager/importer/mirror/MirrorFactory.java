@@ -21,7 +21,10 @@ public class MirrorFactory {
                     @Value("${image-manager.mirror.access-key:}") String accessKey,
                     @Value("${image-manager.mirror.secret-key:}") String secretKey,
                     @Value("${image-manager.mirror.prefix:images}") String prefix) {
-        return new S3Mirror(new S3MirrorConfig(endpoint.isBlank() ? null : endpoint, region, bucket,
-                accessKey.isBlank() ? null : accessKey, secretKey.isBlank() ? null : secretKey, prefix));
+        S3MirrorConfig config = new S3MirrorConfig(endpoint.isBlank() ? null : endpoint, region, bucket,
+                accessKey.isBlank() ? null : accessKey, secretKey.isBlank() ? null : secretKey, prefix);
+        S3Mirror mirror = new S3Mirror(config);
+        mirror.ensureBucket();
+        return mirror;
     }
 }

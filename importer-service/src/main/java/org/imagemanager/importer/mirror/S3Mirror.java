@@ -153,6 +153,19 @@ public final class S3Mirror implements AutoCloseable {
      * The verified object whose SOURCE (the file upstream published, e.g. compressed) had this digest, any algorithm:
      * recorded as {@code source-<algorithm>} when the object was completed.
      */
+    /** Creates the bucket when it is missing (a fresh S3 server, a new deployment); an error is only logged. */
+    public void ensureBucket() {
+        try {
+            s3.headBucket(b -> b.bucket(config.bucket()));
+        } catch (S3Exception missing) {
+            try {
+                s3.createBucket(b -> b.bucket(config.bucket()));
+            } catch (RuntimeException e) {
+                LOG.warn("mirror bucket {} is missing and cannot be created: {}", config.bucket(), e.getMessage());
+            }
+        }
+    }
+
     public Optional<MirrorObject> findVerifiedSource(String key, String algorithm, String hex) {
         checkKey(key);
         HeadObjectResponse head;

@@ -79,7 +79,7 @@ class ImportStreamsIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"xz", "gz", "zst", "tar.gz"})
+    @ValueSource(strings = {"xz", "gz", "bz2", "zst", "tar.gz"})
     void aCompressedSourceIsVerifiedOnItsBytesAndStoredDecompressed(String suffix) throws Exception {
         Path disk = TestImages.qcow2(files, "disk.qcow2", 24);
         String diskSha = TestImages.sha256(disk);
@@ -197,6 +197,7 @@ class ImportStreamsIT {
         switch (suffix) {
             case "xz" -> copy(file, new XZCompressorOutputStream(bytes));
             case "gz" -> copy(file, new GzipCompressorOutputStream(bytes));
+            case "bz2" -> copy(file, new org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream(bytes));
             case "zst" -> copy(file, new ZstdCompressorOutputStream(bytes));
             case "tar.gz" -> {
                 try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
