@@ -23,6 +23,12 @@ public final class ImageProperties {
      * without ever touching one an operator set by hand.
      */
     public static final String MANAGED_KEYS = "image_manager_keys";
+    /**
+     * Set while an import runs, removed once Glance's copy is verified. Glance marks an upload whose connection simply
+     * ends (an importer killed mid-stream) as active with the bytes it got: an image still carrying this mark is
+     * never taken as done, whatever its status.
+     */
+    public static final String PENDING = "image_manager_pending";
     public static final String INTERNAL_VERSION = "internal_version";
     public static final String UPSTREAM_CHECKSUM = "upstream_checksum";
     public static final String IMAGE_DESCRIPTION = "image_description";
@@ -107,8 +113,13 @@ public final class ImageProperties {
         }
     }
 
+    /** Usable and verified: active or deactivated, and not left half-verified by an interrupted import. */
+    public static boolean verifiedAndUsable(ObservedImage image) {
+        return image.usable() && image.property(PENDING) == null;
+    }
+
     public static boolean isBookkeeping(String key) {
-        return key.equals(FAMILY) || key.equals(IMPORT_ID) || key.startsWith(MANAGED_KEYS);
+        return key.equals(FAMILY) || key.equals(IMPORT_ID) || key.equals(PENDING) || key.startsWith(MANAGED_KEYS);
     }
 
     /** The reference records the upstream URL; a {@code file:} URL is cut to its file name (a local path means nothing to users). */

@@ -171,7 +171,7 @@ public final class Reconciler {
             }
             List<ObservedImage> presentImages = present.stream().map(Present::image).toList();
             List<ObservedImage> outdated = images.stream()
-                    .filter(ObservedImage::usable)
+                    .filter(ImageProperties::verifiedAndUsable)
                     .filter(image -> !presentImages.contains(image))
                     .sorted(NEWEST_FIRST)
                     .toList();
@@ -182,7 +182,7 @@ public final class Reconciler {
             // Remains of failed imports (killed, or queued far too long) hold no data anyone could boot: they are
             // removed, so that they never keep a name from the image that should have it.
             for (ObservedImage image : images.stream().sorted(Comparator.comparing(ObservedImage::id)).toList()) {
-                if (!image.usable() && !(image.importInProgress() && !stale(image))
+                if (!ImageProperties.verifiedAndUsable(image) && !(importRunning(image) && !stale(image))
                         && !"deleted".equals(image.status()) && !"pending_delete".equals(image.status())) {
                     cleanup.add(new org.imagemanager.event.DeleteImage(ActionIds.of("cleanup", cloud, image.id()), cloud,
                             family, image.id(), image.name(), "remains of a failed import (" + image.status() + ")"));
@@ -268,7 +268,7 @@ public final class Reconciler {
                     blocked.add(blocked(null, "what upstream publishes for 'latest' is not known yet (checksum not resolved)"));
                     // keep what is there: the newest usable build counts as present, exactly as it is, until
                     // upstream is known again; nothing is imported without a known digest
-                    Optional<ObservedImage> kept = images.stream().filter(ObservedImage::usable)
+                    Optional<ObservedImage> kept = images.stream().filter(ImageProperties::verifiedAndUsable)
                             .filter(i -> i.property(ImageProperties.UPSTREAM_CHECKSUM) != null)
                             .sorted(NEWEST_FIRST).findFirst();
                     if (kept.isPresent()) {
@@ -290,13 +290,13 @@ public final class Reconciler {
                             .toList();
                     internalVersion = version.version();
                 }
-                Optional<ObservedImage> usable = matching.stream().filter(ObservedImage::usable).sorted(NEWEST_FIRST).findFirst();
+                Optional<ObservedImage> usable = matching.stream().filter(ImageProperties::verifiedAndUsable).sorted(NEWEST_FIRST).findFirst();
                 if (usable.isPresent()) {
                     String kept = usable.get().property(ImageProperties.INTERNAL_VERSION);
                     present.add(new Present(version, usable.get(), latest && kept != null ? kept : internalVersion, upstream));
                     continue;
                 }
-                Optional<ObservedImage> running = matching.stream().filter(ObservedImage::importInProgress)
+                Optional<ObservedImage> running = matching.stream().filter(FamilyContext::importRunning)
                         .filter(i -> !stale(i)).findFirst();
                 if (running.isPresent()) {
                     inProgress.add(running.get().name());
@@ -335,7 +335,7 @@ public final class Reconciler {
             String actionId = ActionIds.of("import", cloud, family, internalVersion, version.url(), String.valueOf(checksum));
             // The family's own unusable images (a killed or abandoned import) don't count: the importer removes them.
             List<ObservedImage> holders = names.holdersOf(name).stream()
-                    .filter(holder -> !(images.contains(holder) && !holder.usable()))
+                    .filter(holder -> !(images.contains(holder) && !ImageProperties.verifiedAndUsable(holder)))
                     .toList();
             if (!holders.isEmpty()) {
                 blocked.add(blocked(name, "cannot import: the name is taken by image " + holders.getFirst().id()));
@@ -590,6 +590,11 @@ public final class Reconciler {
 
         private String separator() {
             return definition != null ? definition.effectiveSeparator() : ImageDefinition.DEFAULT_SEPARATOR;
+        }
+
+        /** An import still running: Glance is busy with it, or it is done in Glance but not yet verified by us. */
+        private static boolean importRunning(ObservedImage image) {
+            return image.importInProgress() || (image.usable() && image.property(ImageProperties.PENDING) != null);
         }
 
         private boolean stale(ObservedImage image) {

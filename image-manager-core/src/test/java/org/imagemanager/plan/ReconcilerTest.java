@@ -442,6 +442,23 @@ class ReconcilerTest {
         }
 
         @Test
+        void shouldTakeAnActiveImageStillMarkedPendingForARunningImportUntilItIsStale() {
+            ObservedImage young = observed("id-1", "MyCirros 0.6.2").of("MyCirros", "0.6.2").status("active")
+                    .property(org.imagemanager.plan.ImageProperties.PENDING, "true").createdAt(NOW.minus(Duration.ofMinutes(5))).build();
+            ObservedImage old = observed("id-2", "MyCirros 0.6.2").of("MyCirros", "0.6.2").status("active")
+                    .property(org.imagemanager.plan.ImageProperties.PENDING, "true").createdAt(NOW.minus(Duration.ofHours(3))).build();
+
+            FamilyPlan waiting = familyPlan(image("MyCirros").versions("0.6.2").build(), List.of(young));
+            FamilyPlan repaired = familyPlan(image("MyCirros").versions("0.6.2").build(), List.of(old));
+
+            assertEquals(List.of("MyCirros 0.6.2"), waiting.inProgress());
+            assertEquals(List.of(), waiting.executable(), "not taken as done, not removed while it may still finish");
+            assertTrue(repaired.executable().stream().anyMatch(a -> a instanceof org.imagemanager.event.DeleteImage d && d.imageId().equals("id-2")),
+                    "an unverified image left by a killed import is removed");
+            assertTrue(repaired.executable().stream().anyMatch(ImportImage.class::isInstance), "and the version imported again");
+        }
+
+        @Test
         void shouldImportAgainWhenTheImportWasKilled() {
             ObservedImage killed = observed("id-1", "MyCirros 0.6.2").of("MyCirros", "0.6.2").status("killed").build();
 

@@ -149,14 +149,14 @@ public class ImportService {
                         || (!image.usable() && action.family().equals(image.property(ImageProperties.FAMILY))
                         && action.imageName().equals(image.name())))
                 .toList();
-        Optional<ObservedImage> done = earlier.stream().filter(ObservedImage::usable).findFirst();
+        Optional<ObservedImage> done = earlier.stream().filter(ImageProperties::verifiedAndUsable).findFirst();
         if (done.isPresent()) {
             LOG.info("{}: already imported as {} ({}), nothing to do", log, done.get().name(), done.get().id());
             return Optional.of(new ImportCompleted(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
                     action.actionId(), action.version(), done.get().id(), done.get().name(), action.checksum(), 0, true,
                     done.get().property("os_hash_value"), null, null, 0));
         }
-        for (ObservedImage leftover : earlier) {
+        for (ObservedImage leftover : earlier.stream().filter(image -> !ImageProperties.verifiedAndUsable(image)).toList()) {
             LOG.warn("{}: removing leftover {} ({}) of an interrupted import", log, leftover.id(), leftover.status());
             glance.delete(leftover.id());
         }
@@ -234,6 +234,7 @@ public class ImportService {
                 // the action id on the image is what makes a replay find this attempt again
                 java.util.Map<String, String> properties = new java.util.HashMap<>(action.properties());
                 properties.put(ImageProperties.IMPORT_ID, action.actionId());
+                properties.put(ImageProperties.PENDING, "true");
                 imageId = glance.create(new NewImage(action.fixedId(), action.imageName(), action.diskFormat(),
                         action.minDisk(), action.minRam(), properties, action.tags()));
                 LOG.info("{}: created {} as {}, {} from {}", log, action.imageName(), imageId, method, source.url);
@@ -288,6 +289,12 @@ public class ImportService {
                 abortQuietly(upload);
                 throw new ImportFailure(FailureReason.HASH_MISMATCH_AFTER_UPLOAD, "sha512:" + sent.sha512(),
                         "sha512:" + stored, "Glance stored other bytes than the verified source", false);
+            }
+            try {
+                glance.removeProperties(imageId, List.of(ImageProperties.PENDING)); // verified: now it counts as done
+            } catch (RuntimeException e) {
+                abortQuietly(upload);
+                throw ImportFailure.of(FailureReason.GLANCE_REJECTED, "cannot mark image " + imageId + " as verified: " + e.getMessage());
             }
             completeMirror(upload, mirroring, verifying, sent, image, source);
             long millis = Duration.between(started, clock.instant()).toMillis();

@@ -98,6 +98,32 @@ class ImportServiceIT {
         }
     }
 
+    /**
+     * Glance marks an upload whose connection just ends (an importer killed mid-stream) as active, with the bytes it
+     * got. Such an image still carries the pending mark: a replay must not take it as done.
+     */
+    @Test
+    void aReplayReplacesAnActiveButUnverifiedImageLeftByAKilledImporter() throws Exception {
+        ImportImage action = action("killed", server.url("disk.qcow2"), null, "sha256:" + sha);
+        Map<String, String> properties = new java.util.HashMap<>(action.properties());
+        properties.put(ImageProperties.IMPORT_ID, action.actionId());
+        properties.put(ImageProperties.PENDING, "true");
+        String truncated = glance.create(new org.imagemanager.glance.NewImage(null, action.imageName(), "qcow2", 1, 64,
+                properties, action.tags()));
+        glance.upload(truncated, new java.io.ByteArrayInputStream(new byte[4096])); // Glance calls it active
+        assertEquals("active", glance.get(truncated).orElseThrow().status());
+
+        ImportCompleted done = assertInstanceOf(ImportCompleted.class, importer("upload").importImage(action));
+
+        assertTrue(!done.alreadyPresent() && !done.imageId().equals(truncated), done.toString());
+        assertTrue(glance.get(truncated).isEmpty(), "the unverified image was removed");
+        ObservedImage image = glance.get(done.imageId()).orElseThrow();
+        assertEquals(null, image.property(ImageProperties.PENDING), "the new one is marked verified");
+        try (InputStream bytes = glance.download(done.imageId())) {
+            assertEquals(sha, TestImages.sha256(bytes));
+        }
+    }
+
     @Test
     void glanceDirectStagesTheStreamAndLetsGlanceConvertToRaw() {
         ImportCompleted done = assertInstanceOf(ImportCompleted.class, importer("glance-direct").importImage(action("gd", server.url("disk.qcow2"), null, "sha256:" + sha)));
