@@ -195,16 +195,38 @@ public final class ImageManager {
             }
         }
 
+        /** The running imports' progress bars (terminal only), by action id. */
+        private static final Map<String, String> RUNNING = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+        private static String bar(ImportProgress p) {
+            int width = 20;
+            int filled = p.totalBytes() > 0 ? (int) (width * p.bytes() / p.totalBytes()) : 0;
+            String bar = p.totalBytes() > 0 ? "[" + "#".repeat(filled) + "-".repeat(width - filled) + "] "
+                    + (100 * p.bytes() / p.totalBytes()) + "%" : mib(p.bytes());
+            return p.imageName() + " " + bar + " " + mib(p.bytesPerSecond()) + "/s";
+        }
+
         private static void progress(PrintStream out, ImageEvent event) {
+            if (event instanceof ImportCompleted || event instanceof ImportFailed) {
+                String id = event instanceof ImportCompleted c ? c.actionId() : ((ImportFailed) event).actionId();
+                if (RUNNING.remove(id) != null && System.console() != null) {
+                    out.print("\r\u001b[K"); // the status line gives way to the outcome
+                }
+            }
             switch (event) {
                 case ImportCompleted done when !done.alreadyPresent() ->
                         out.printf("  imported   %s: %s (%s)%n", done.cloud(), done.imageName(), done.imageId());
                 case ImportProgress p -> {
-                    String line = String.format("  importing  %s: %s %s%s, %s/s%s", p.cloud(), p.imageName(), mib(p.bytes()),
-                            p.totalBytes() > 0 ? " of " + mib(p.totalBytes()) + " (" + (100 * p.bytes() / p.totalBytes()) + "%)" : "",
-                            mib(p.bytesPerSecond()), p.etaSeconds() >= 0 ? ", " + p.etaSeconds() + " s left" : "");
-                    // on a terminal the line is redrawn in place (a progress bar); in logs each report is a line
-                    out.print(System.console() != null ? "\r" + line + "\u001b[K" : line + "\n");
+                    if (System.console() == null) {
+                        // in logs: one plain line per report
+                        out.printf("  importing  %s: %s %s%s, %s/s%s%n", p.cloud(), p.imageName(), mib(p.bytes()),
+                                p.totalBytes() > 0 ? " of " + mib(p.totalBytes()) + " (" + (100 * p.bytes() / p.totalBytes()) + "%)" : "",
+                                mib(p.bytesPerSecond()), p.etaSeconds() >= 0 ? ", " + p.etaSeconds() + " s left" : "");
+                    } else {
+                        // on a terminal: one status line, redrawn in place, with a bar per running import
+                        RUNNING.put(p.actionId(), bar(p));
+                        out.print("\r" + String.join("  ", RUNNING.values()) + "\u001b[K");
+                    }
                 }
                 case ImportFailed failed ->
                         out.printf("  FAILED     %s: %s@%s %s: %s%n", failed.cloud(), failed.family(), failed.version(),
