@@ -328,9 +328,7 @@ public final class Reconciler {
         }
 
         private void planImport(VersionDefinition version, String internalVersion, Upstream upstream) {
-            String name = definition.hasRotatingName()
-                    ? ImageNaming.suffixedName(definition, internalVersion)
-                    : ImageNaming.desiredName(definition, internalVersion, null);
+            String name = ImageNaming.importName(definition, internalVersion);
             String checksum = upstream != null ? upstream.checksum() : version.checksum();
             String actionId = ActionIds.of("import", cloud, family, internalVersion, version.url(), String.valueOf(checksum));
             // The family's own unusable images (a killed or abandoned import) don't count: the importer removes them.
@@ -635,9 +633,5 @@ public final class Reconciler {
         List<ObservedImage> holdersOf(String name) {
             return holders.getOrDefault(name, List.of());
         }
-    }
-
-    static Map<String, List<ImageAction>> byFamily(List<ImageAction> actions) {
-        return actions.stream().collect(Collectors.groupingBy(ImageAction::family, TreeMap::new, Collectors.toList()));
     }
 }
