@@ -207,8 +207,6 @@ public class ImportService {
             String mirrorKey = mirror == null ? null
                     : mirror.keyFor(action.family(), action.version(), ChecksumFiles.fileNameOf(action.url()));
             Source source = openSource(expected, mirrorKey);
-            publisher.publish(new ImportStarted(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
-                    action.actionId(), action.version(), action.imageName(), method, source.url, number));
             Progress progress = new Progress(action, source.totalBytes);
             // source → digest of what upstream published (the compressed bytes) → decompression → sha512 of what
             // Glance gets → mirror copy → Glance, in one pass with bounded buffers
@@ -225,6 +223,8 @@ public class ImportService {
             }
             String method = image.format().compressed() && this.method.equals(GlanceImports.WEB_DOWNLOAD)
                     ? "upload" : this.method; // Glance would store the compressed file as it is
+            publisher.publish(new ImportStarted(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
+                    action.actionId(), action.version(), action.imageName(), method, source.url, number));
             VerifyingInputStream sent = new VerifyingInputStream(image, null);
             // the same pass writes the bytes to the mirror (not when they come from it); kept only once verified
             MirrorUpload upload = mirror != null && !source.fromMirror && !method.equals(GlanceImports.WEB_DOWNLOAD)
