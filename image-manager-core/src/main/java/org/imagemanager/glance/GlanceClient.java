@@ -283,22 +283,23 @@ public final class GlanceClient {
      */
     private void patch(String imageId, List<PatchOp> ops) {
         String body = EventJson.encode(ops.stream().map(PatchOp::json).toList());
-        String what = "update of image " + imageId + " " + ops.stream().map(PatchOp::path).toList();
-        HttpRequest request = authorized(imageEndpoint().resolve("v2/images/" + imageId))
+        call(authorized(imageEndpoint().resolve("v2/images/" + imageId))
                 .header("Content-Type", "application/openstack-images-v2.1-json-patch")
-                .method("PATCH", HttpRequest.BodyPublishers.ofString(body))
-                .build();
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(body)),
+                "update of image " + imageId + " " + ops.stream().map(PatchOp::path).toList(), 200);
+    }
+
+    /** {@link #exchange} for metadata calls: exactly {@code status} expected, any failure a {@link GlanceException}. */
+    private HttpResponse<String> call(HttpRequest.Builder request, String what, int status) {
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
+            HttpResponse<String> response = exchange(request, what);
+            if (response.statusCode() != status) {
                 throw new GlanceException(what + ": HTTP " + response.statusCode() + " " + abbreviate(response.body()),
                         response.statusCode());
             }
+            return response;
         } catch (IOException e) {
             throw new GlanceException(what + " failed: " + e.getMessage(), 0, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GlanceException("interrupted", 0, e);
         }
     }
 
@@ -389,20 +390,9 @@ public final class GlanceClient {
     }
 
     private String rawField(String imageId, String field) {
-        HttpRequest request = authorized(imageEndpoint().resolve("v2/images/" + imageId)).GET().build();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new GlanceException("GET image " + imageId + ": HTTP " + response.statusCode(), response.statusCode());
-            }
-            Object value = EventJson.decode(response.body(), Map.class).get(field);
-            return value == null ? null : value.toString();
-        } catch (IOException e) {
-            throw new GlanceException("GET image " + imageId + " failed: " + e.getMessage(), 0, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GlanceException("interrupted", 0, e);
-        }
+        String body = call(authorized(imageEndpoint().resolve("v2/images/" + imageId)).GET(), "GET image " + imageId, 200).body();
+        Object value = EventJson.decode(body, Map.class).get(field);
+        return value == null ? null : value.toString();
     }
 
     static ObservedImage toObserved(Image image) {

@@ -82,6 +82,16 @@ public class SourceFetcher {
         }
     }
 
+    /**
+     * The digest upstream publishes for {@code imageUrl}: the one in {@code checksumUrl} (a bare digest), else the
+     * line for the image's file name in {@code checksumsUrl} (a SUMS file).
+     */
+    public Optional<String> publishedDigest(String checksumUrl, String checksumsUrl, String imageUrl) throws SourceException {
+        return checksumUrl != null
+                ? ChecksumFiles.bare(text(checksumUrl))
+                : ChecksumFiles.fromSums(text(checksumsUrl), ChecksumFiles.fileNameOf(imageUrl));
+    }
+
     /** A small text file (checksum files): read whole, bounded to 4 MiB. */
     public String text(String url) throws SourceException {
         try (InputStream in = open(url)) {

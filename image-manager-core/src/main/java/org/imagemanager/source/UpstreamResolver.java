@@ -51,9 +51,7 @@ public class UpstreamResolver {
 
     Optional<Upstream> resolve(ImageDefinition definition, VersionDefinition version) {
         try {
-            Optional<String> checksum = version.checksumUrl() != null
-                    ? ChecksumFiles.bare(sources.text(version.checksumUrl()))
-                    : ChecksumFiles.fromSums(sources.text(version.checksumsUrl()), ChecksumFiles.fileNameOf(version.url()));
+            Optional<String> checksum = sources.publishedDigest(version.checksumUrl(), version.checksumsUrl(), version.url());
             if (checksum.isEmpty()) {
                 LOG.warn("image={}: no digest for 'latest' found upstream", definition.name());
                 return Optional.empty();

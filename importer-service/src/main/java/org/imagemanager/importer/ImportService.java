@@ -474,16 +474,13 @@ public class ImportService {
         if (action.checksum() != null) {
             return action.checksum();
         }
-        if (action.checksumUrl() != null) {
-            return ChecksumFiles.bare(sources.text(action.checksumUrl())).orElseThrow(() -> new SourceFetcher.SourceException(
-                    FailureReason.CHECKSUM_MISMATCH, "no digest found in " + action.checksumUrl()));
+        if (action.checksumUrl() == null && action.checksumsUrl() == null) {
+            return null;
         }
-        if (action.checksumsUrl() != null) {
-            String file = ChecksumFiles.fileNameOf(action.url());
-            return ChecksumFiles.fromSums(sources.text(action.checksumsUrl()), file).orElseThrow(() -> new SourceFetcher.SourceException(
-                    FailureReason.CHECKSUM_MISMATCH, "no line for " + file + " in " + action.checksumsUrl()));
-        }
-        return null;
+        return sources.publishedDigest(action.checksumUrl(), action.checksumsUrl(), action.url())
+                .orElseThrow(() -> new SourceFetcher.SourceException(FailureReason.CHECKSUM_MISMATCH, action.checksumUrl() != null
+                        ? "no digest found in " + action.checksumUrl()
+                        : "no line for " + ChecksumFiles.fileNameOf(action.url()) + " in " + action.checksumsUrl()));
     }
 
     private ImportFailed failed(ImportImage action, ImportFailure failure) {
