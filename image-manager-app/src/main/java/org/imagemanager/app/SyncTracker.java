@@ -7,6 +7,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.imagemanager.event.ActionSkipped;
 import org.imagemanager.event.DefinitionsPublished;
+import org.imagemanager.event.DefinitionsRejected;
 import org.imagemanager.event.EventJson;
 import org.imagemanager.event.EventKeys;
 import org.imagemanager.event.ImageEvent;
@@ -122,6 +123,8 @@ public final class SyncTracker implements AutoCloseable {
             case ImageChanged changed -> outcome(changed.actionId());
             case ActionSkipped skipped -> outcome(skipped.actionId());
             case DefinitionsPublished ignored -> {
+            }
+            case DefinitionsRejected ignored -> {
             }
             case ImportStarted ignored -> {
             }

@@ -44,6 +44,11 @@ public final class EventJson {
         }
     }
 
+    /** Any record as a JSON tree: equal trees mean equal content as every consumer of the topics sees it. */
+    public static com.fasterxml.jackson.databind.JsonNode tree(Object value) {
+        return MAPPER.valueToTree(value);
+    }
+
     public static String newEventId() {
         return UUID.randomUUID().toString();
     }

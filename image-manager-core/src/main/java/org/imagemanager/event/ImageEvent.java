@@ -9,6 +9,7 @@ import java.time.Instant;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = DefinitionsPublished.class, name = "DefinitionsPublished.v1"),
+        @JsonSubTypes.Type(value = DefinitionsRejected.class, name = "DefinitionsRejected.v1"),
         @JsonSubTypes.Type(value = PlanComputed.class, name = "PlanComputed.v1"),
         @JsonSubTypes.Type(value = ImportStarted.class, name = "ImportStarted.v1"),
         @JsonSubTypes.Type(value = ImportProgress.class, name = "ImportProgress.v1"),
@@ -17,7 +18,7 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = ImageChanged.class, name = "ImageChanged.v1"),
         @JsonSubTypes.Type(value = ActionSkipped.class, name = "ActionSkipped.v1"),
 })
-public sealed interface ImageEvent permits DefinitionsPublished, PlanComputed, ImportStarted, ImportProgress,
+public sealed interface ImageEvent permits DefinitionsPublished, DefinitionsRejected, PlanComputed, ImportStarted, ImportProgress,
         ImportCompleted, ImportFailed,
         ImageChanged, ActionSkipped {
     String eventId();

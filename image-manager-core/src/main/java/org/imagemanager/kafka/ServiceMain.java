@@ -24,6 +24,11 @@ public final class ServiceMain {
                 .properties(java.util.Map.of("micronaut.application.name", serviceName))
                 .args(args)
                 .start()) {
+            // services with HTTP endpoints (webhooks, health, state) have a server on their classpath
+            context.findBean(io.micronaut.runtime.server.EmbeddedServer.class).ifPresent(server -> {
+                server.start();
+                org.slf4j.LoggerFactory.getLogger(ServiceMain.class).info("{} listening on {}", serviceName, server.getURL());
+            });
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, serviceName + "-stop"));
             stop.await();
         }

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Creates the three topics when they are missing, before any listener starts ({@code @Context}: eager).
+ * Creates the topics when they are missing, before any listener starts ({@code @Context}: eager).
  * {@code image-definitions} is compacted: it always holds the latest definition of every image.
  */
 @Context
@@ -35,6 +35,8 @@ public class TopicsInitializer {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             List<NewTopic> wanted = List.of(
                     new NewTopic(topics.definitions(), partitions, replication)
+                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                    new NewTopic(topics.definitionsState(), 1, replication)
                             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                     new NewTopic(topics.actions(), partitions, replication),
                     new NewTopic(topics.events(), partitions, replication));

@@ -8,8 +8,10 @@ import io.micronaut.configuration.kafka.annotation.OffsetReset;
 import io.micronaut.configuration.kafka.annotation.OffsetStrategy;
 import io.micronaut.configuration.kafka.annotation.Topic;
 import io.micronaut.context.annotation.Requires;
+import org.apache.kafka.common.IsolationLevel;
 import org.imagemanager.event.DefinitionChanged;
 import org.imagemanager.event.DefinitionEvent;
+import org.imagemanager.event.DefinitionRemoved;
 import org.imagemanager.event.EventJson;
 import org.imagemanager.event.ImageEvent;
 import org.imagemanager.event.ImageChanged;
@@ -24,6 +26,8 @@ public final class PlannerListeners {
 
     @KafkaListener(groupId = "${image-manager.kafka.group-prefix:image-manager}-planner-definitions",
             offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
+            // the definitions service writes in transactions: an aborted commit must never reach a plan
+            isolation = IsolationLevel.READ_COMMITTED,
             errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR, retryCount = 3, retryDelay = "2s"))
     public static class Definitions {
         private final PlannerService planner;
@@ -35,17 +39,20 @@ public final class PlannerListeners {
         @Topic("${image-manager.topics.definitions:image-definitions}")
         public void receive(@KafkaKey String key, String value) {
             if (value == null) {
-                return; // tombstone of a removed definition (handled by later retirement logic)
+                planner.definitionRemoved(key); // the tombstone after a DefinitionRemoved (or alone, after compaction)
+                return;
             }
             DefinitionEvent event = EventJson.decode(value, DefinitionEvent.class);
             switch (event) {
                 case DefinitionChanged changed -> planner.definitionChanged(changed.definition());
+                case DefinitionRemoved removed -> planner.definitionRemoved(removed.imageName());
             }
         }
     }
 
     @KafkaListener(groupId = "${image-manager.kafka.group-prefix:image-manager}-planner-outcomes",
             offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
+            isolation = IsolationLevel.READ_COMMITTED,
             errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR, retryCount = 3, retryDelay = "2s"))
     public static class Outcomes {
         private final PlannerService planner;

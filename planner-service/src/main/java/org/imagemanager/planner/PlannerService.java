@@ -56,6 +56,16 @@ public class PlannerService {
         }
     }
 
+    /**
+     * A definition was removed from its repository: it is no longer planned. Its images stay as they are; what to
+     * do with them is the operator's decision (the reference tool leaves them too).
+     */
+    public void definitionRemoved(String name) {
+        if (definitions.remove(name) != null) {
+            LOG.info("image={}: definition removed, no longer managed by plans", name);
+        }
+    }
+
     public void importFailed(String cloud, String family) {
         failedImports.add(cloud + "/" + family);
     }
