@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -51,7 +50,7 @@ public class DefinitionsSync implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    private final Set<String> requested = ConcurrentHashMap.newKeySet();
+    private final Map<String, CompletableFuture<SyncOutcome>> queued = new ConcurrentHashMap<>();
     private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
     private volatile PublishedView view = PublishedView.empty();
     private DefinitionsLog log;
@@ -78,18 +77,18 @@ public class DefinitionsSync implements AutoCloseable {
         return repositories.all();
     }
 
-    /** Asks for a sync of one repository; returns when it is done (or at once if one is already queued). */
+    /**
+     * Asks for a sync of one repository. A request made while another is still queued joins it (that sync will
+     * fetch this push too); the future completes when the sync that covers this request is done.
+     */
     public CompletableFuture<SyncOutcome> request(String repository) {
         if (!mirrors.containsKey(repository)) {
             throw new IllegalArgumentException("no repository named " + repository);
         }
-        if (!requested.add(repository)) {
-            return CompletableFuture.completedFuture(null); // the queued sync will see this push too
-        }
-        return CompletableFuture.supplyAsync(() -> {
-            requested.remove(repository); // from here on, a new push needs a new sync
-            return syncLogged(repository);
-        }, worker);
+        return queued.computeIfAbsent(repository, name -> CompletableFuture.supplyAsync(() -> {
+            queued.remove(name); // from here on, a new push needs a new sync
+            return syncLogged(name);
+        }, worker));
     }
 
     public void requestAll() {
