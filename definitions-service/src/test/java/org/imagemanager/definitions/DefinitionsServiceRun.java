@@ -43,14 +43,19 @@ final class DefinitionsServiceRun implements AutoCloseable {
     private final List<ApplicationContext> contexts = new ArrayList<>();
 
     DefinitionsServiceRun() {
+        this(server(), null, null);
+    }
+
+    /** A run whose repository is on {@code git}, pushed to with {@code user}/{@code password} (both may be null). */
+    DefinitionsServiceRun(GitHttpServer git, String user, String password) {
         try {
             dir = Files.createTempDirectory("definitions-it-" + id);
             Files.writeString(dir.resolve("webhook-secret"), SECRET + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        url = server().createBareRepository("defs-" + id);
-        work = GitWorkingCopy.cloneOf(url, dir.resolve("work"), null, null);
+        url = git.createBareRepository("defs-" + id);
+        work = GitWorkingCopy.cloneOf(url, dir.resolve("work"), user, password);
         TopicsInitializer.ensure(bootstrap, topics, 3, (short) 1);
         definitions = new TopicRecords(bootstrap, topics.definitions(), true);
         events = new TopicRecords(bootstrap, topics.events(), true);

@@ -254,14 +254,23 @@ public final class ImageManager {
         @CommandLine.Mixin
         PlanFlags flags = new PlanFlags();
 
-        @Option(names = "--repository", required = true, description = "local git repository holding the definitions")
-        Path repository;
+        @Option(names = "--repository", required = true, description = "git repository holding the definitions: a local path, or an https:// or ssh:// URL")
+        String repository;
 
-        @Option(names = "--branch", description = "branch to follow (default: HEAD)")
+        @Option(names = "--branch", defaultValue = "main", description = "branch to follow (default: ${DEFAULT-VALUE})")
         String branch;
 
-        @Option(names = "--poll-interval", defaultValue = "30s", description = "how often to look for new commits")
+        @Option(names = "--poll-interval", defaultValue = "30s", description = "how often to look for new commits (webhooks need no wait)")
         String pollInterval;
+
+        @Option(names = "--http-port", defaultValue = "8080", description = "port of the webhook, state and health endpoints (default: ${DEFAULT-VALUE})")
+        int httpPort;
+
+        @Option(names = "--webhook-secret-file", description = "file holding the push webhooks' shared secret; enables POST /webhooks/default")
+        Path webhookSecretFile;
+
+        @Option(names = "--password-file", description = "file holding the token (or password) for an https:// repository")
+        Path passwordFile;
 
         @Override
         public Integer call() throws Exception {
@@ -269,12 +278,22 @@ public final class ImageManager {
             TopicNames topics = common.topics();
             Map<String, Object> properties = new java.util.HashMap<>(flags.properties());
             properties.putAll(common.mirrorProperties(System.out));
+            properties.put("micronaut.server.port", httpPort);
+            if (webhookSecretFile != null) {
+                properties.put("image-manager.definitions.webhook-secret-file", webhookSecretFile.toAbsolutePath().toString());
+            }
+            if (passwordFile != null) {
+                properties.put("image-manager.definitions.password-file", passwordFile.toAbsolutePath().toString());
+            }
+            String location = repository.matches("^[a-z]+://.*") ? repository : Path.of(repository).toAbsolutePath().toString();
             PipelineSettings settings = new PipelineSettings(bootstrap, common.clouds, flags.tag, null, topics,
-                    common.groupPrefix, repository, branch, pollInterval, properties);
+                    common.groupPrefix, location, branch, pollInterval, properties);
             CountDownLatch stopped = new CountDownLatch(1);
-            try (Pipeline ignored = Pipeline.start(settings)) {
+            try (Pipeline pipeline = Pipeline.start(settings)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-                System.out.println("serving; Ctrl-C stops");
+                System.out.println("serving on " + pipeline.url().map(Object::toString).orElse("(no HTTP)")
+                        + " (GET /state, GET /health" + (webhookSecretFile != null ? ", POST /webhooks/default" : "")
+                        + "); Ctrl-C stops");
                 stopped.await();
             } finally {
                 common.stopEmbedded();

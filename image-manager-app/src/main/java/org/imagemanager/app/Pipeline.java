@@ -1,6 +1,7 @@
 package org.imagemanager.app;
 
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
 import org.imagemanager.definitions.DefinitionSnapshot;
 import org.imagemanager.definitions.DefinitionsPublication;
 
@@ -20,12 +21,21 @@ public final class Pipeline implements AutoCloseable {
                 .deduceEnvironment(false)
                 .properties(settings.properties())
                 .start();
+        if (context.containsProperty("micronaut.server.port")) {
+            // webhooks, state and health of the definitions service
+            context.getBean(EmbeddedServer.class).start();
+        }
         return new Pipeline(context);
     }
 
     /** Publishes definitions read elsewhere (the launcher's {@code --images PATH}) as the definitions service does. */
     public void publish(DefinitionSnapshot snapshot) {
         context.getBean(DefinitionsPublication.class).publish(snapshot);
+    }
+
+    /** The HTTP endpoints' base URL, when they were asked for ({@code micronaut.server.port}). */
+    public java.util.Optional<java.net.URL> url() {
+        return context.findBean(EmbeddedServer.class).filter(EmbeddedServer::isRunning).map(EmbeddedServer::getURL);
     }
 
     public ApplicationContext context() {

@@ -10,11 +10,12 @@ import java.util.Map;
 /**
  * How to run the four services in one JVM.
  *
- * @param repository a git repository to watch (serve mode, tests); null when definitions are published directly
+ * @param repository a git repository to watch (a local path or a URL; serve mode, tests); null when definitions are
+ *                   published directly
  * @param cloudsFile an explicit clouds.yaml; null for the standard search path
  */
 public record PipelineSettings(String bootstrapServers, List<String> clouds, String managementTag, Path cloudsFile,
-                               TopicNames topics, String groupPrefix, Path repository, String branch,
+                               TopicNames topics, String groupPrefix, String repository, String branch,
                                String pollInterval, Map<String, Object> planProperties) {
     public PipelineSettings {
         clouds = List.copyOf(clouds);
@@ -35,7 +36,7 @@ public record PipelineSettings(String bootstrapServers, List<String> clouds, Str
             p.put("image-manager.clouds-file", cloudsFile.toAbsolutePath().toString());
         }
         if (repository != null) {
-            p.put("image-manager.definitions.repository", repository.toAbsolutePath().toString());
+            p.put("image-manager.definitions.repository", repository);
             if (branch != null) {
                 p.put("image-manager.definitions.branch", branch);
             }

@@ -44,9 +44,15 @@ final class PipelineTestRun implements AutoCloseable {
 
     /** Starts the four services watching {@code repository}, with planner options ({@code image-manager.plan.*}). */
     void start(Path repository, Map<String, Object> planProperties) {
+        start(repository.toAbsolutePath().toString(), "1s", planProperties);
+    }
+
+    /** Starts the four services following {@code location} (a path or URL), polling every {@code pollInterval}. */
+    Pipeline start(String location, String pollInterval, Map<String, Object> properties) {
         PipelineSettings settings = new PipelineSettings(bootstrap, List.of(cloud), tag, cloudsFile, topics,
-                "group-" + id, repository, null, "1s", planProperties);
+                "group-" + id, location, null, pollInterval, properties);
         pipeline = Pipeline.start(settings);
+        return pipeline;
     }
 
     List<ObservedImage> managedImages() {

@@ -6,7 +6,10 @@ import org.imagemanager.event.ImportCompleted;
 import org.imagemanager.event.ImportFailed;
 import org.imagemanager.event.FailureReason;
 import org.imagemanager.plan.ObservedImage;
+import org.imagemanager.definitions.webhook.WebhookSignatures;
 import org.imagemanager.testsupport.FileServer;
+import org.imagemanager.testsupport.GitHttpServer;
+import org.imagemanager.testsupport.GitWorkingCopy;
 import org.imagemanager.testsupport.TestGitRepository;
 import org.imagemanager.testsupport.TestImages;
 import org.junit.jupiter.api.AfterAll;
@@ -16,6 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,6 +84,41 @@ class WalkingSkeletonIT {
             assertEquals(2, completed.size(), "one ImportCompleted per version: " + completed);
             assertEquals(List.of("sha256:" + sha062, "sha256:" + sha063),
                     completed.stream().map(ImportCompleted::checksum).sorted().toList());
+        }
+    }
+
+    @Test
+    void aPushToAServedRepositoryAndItsWebhookEndWithTheImageInGlance() throws Exception {
+        try (PipelineTestRun run = new PipelineTestRun();
+             GitHttpServer git = GitHttpServer.start(Files.createTempDirectory(repositoryDir, "served"))) {
+            String url = git.createBareRepository("definitions");
+            Path secret = Files.writeString(repositoryDir.resolve("webhook-secret"), "e2e-hook-secret\n");
+            // no polling to speak of: only the webhook can bring the push in
+            Pipeline pipeline = run.start(url, "1h", Map.of(
+                    "image-manager.definitions.webhook-secret-file", secret.toString(),
+                    "micronaut.server.port", -1, "micronaut.server.host", "127.0.0.1"));
+            String name = "Pushed " + run.id;
+            try (GitWorkingCopy work = GitWorkingCopy.cloneOf(url, repositoryDir.resolve("work"), null, null)) {
+                work.write("images/pushed.yml", definition(name, false, sha062, sha063));
+                String commit = work.commit("add " + name);
+                work.push();
+                byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + commit + "\",\"repository\":{\"full_name\":\"ops/definitions\"}}")
+                        .getBytes(StandardCharsets.UTF_8);
+                HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                URI.create(pipeline.url().orElseThrow() + "/webhooks/default"))
+                        .header("Content-Type", "application/json")
+                        .header("X-GitHub-Event", "push")
+                        .header("X-Hub-Signature-256", "sha256=" + WebhookSignatures.hmacSha256Hex(
+                                "e2e-hook-secret".getBytes(StandardCharsets.UTF_8), body))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(202, response.statusCode(), response.body());
+            }
+
+            assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE), "pipeline settled");
+            Map<String, ObservedImage> byName = run.managedImages().stream()
+                    .collect(Collectors.toMap(ObservedImage::name, Function.identity()));
+            assertEquals(List.of(name + " 0.6.2", name + " 0.6.3"), byName.keySet().stream().sorted().toList());
+            assertImage(run, byName.get(name + " 0.6.3"), name, "0.6.3", "cirros-0.6.3.qcow2", "2024-09-26", sha063);
         }
     }
 
