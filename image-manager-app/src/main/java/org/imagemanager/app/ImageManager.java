@@ -9,6 +9,7 @@ import org.imagemanager.event.EventJson;
 import org.imagemanager.event.ImageEvent;
 import org.imagemanager.event.ImageChanged;
 import org.imagemanager.event.ImportCompleted;
+import org.imagemanager.event.ActionFailed;
 import org.imagemanager.event.ImportFailed;
 import org.imagemanager.event.ImportProgress;
 import org.imagemanager.definition.ValidationReport;
@@ -228,6 +229,9 @@ public final class ImageManager {
                         out.print("\r" + String.join("  ", RUNNING.values()) + "\u001b[K");
                     }
                 }
+                case ActionFailed refused ->
+                        out.printf("  REFUSED    %s: %s (%d): %s%n", refused.cloud(), refused.action(), refused.status(),
+                                refused.reason());
                 case ImportFailed failed ->
                         out.printf("  FAILED     %s: %s@%s %s: %s%n", failed.cloud(), failed.family(), failed.version(),
                                 failed.reason(), failed.message());

@@ -5,6 +5,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.imagemanager.event.ActionFailed;
 import org.imagemanager.event.ActionSkipped;
 import org.imagemanager.event.DefinitionsPublished;
 import org.imagemanager.event.DefinitionsRejected;
@@ -41,7 +42,7 @@ public final class SyncTracker implements AutoCloseable {
     private final Map<String, PlanComputed> firstPlan = new HashMap<>();
     private final Map<String, Integer> dispatched = new HashMap<>();
     private final Map<String, Integer> outcomes = new HashMap<>();
-    private final Map<String, ImportFailed> failures = new LinkedHashMap<>();
+    private final Map<String, Failure> failures = new LinkedHashMap<>();
     private final Set<String> completedImports = new HashSet<>();
     private final List<ImageEvent> seen = new ArrayList<>();
     private final Consumer<ImageEvent> onEvent;
@@ -117,8 +118,14 @@ public final class SyncTracker implements AutoCloseable {
             case ImportFailed failed -> {
                 outcome(failed.actionId());
                 if (!completedImports.contains(failed.actionId())) {
-                    failures.put(failed.actionId(), failed);
+                    failures.put(failed.actionId(), new Failure(failed.cloud(), failed.family() + "@" + failed.version(),
+                            failed.reason().name(), failed.message()));
                 }
+            }
+            case ActionFailed failed -> {
+                outcome(failed.actionId());
+                failures.put(failed.actionId(), new Failure(failed.cloud(), failed.action(),
+                        "REFUSED " + failed.status(), failed.reason()));
             }
             case ImageChanged changed -> outcome(changed.actionId());
             case ActionSkipped skipped -> outcome(skipped.actionId());
@@ -144,15 +151,24 @@ public final class SyncTracker implements AutoCloseable {
         }
         boolean everyActionAnswered = dispatched.entrySet().stream()
                 .allMatch(e -> outcomes.getOrDefault(e.getKey(), 0) >= e.getValue());
-        return everyActionAnswered && failures.keySet().containsAll(plan.actions());
+        return everyActionAnswered && failures.keySet().containsAll(plan.actions())
+                && failures.keySet().containsAll(plan.awaiting());
     }
 
     public Summary summary() {
-        int imported = (int) seen.stream().filter(e -> e instanceof ImportCompleted c && !c.alreadyPresent()).count();
-        int renamed = (int) seen.stream().filter(e -> e instanceof ImageChanged c && c.change() == ImageChanged.Change.RENAMED).count();
-        int changed = (int) seen.stream().filter(e -> e instanceof ImageChanged c && c.change() != ImageChanged.Change.RENAMED).count();
-        int unchanged = firstPlan.values().stream().mapToInt(PlanComputed::unchanged).sum();
-        return new Summary(imported, renamed, changed, unchanged, List.copyOf(failures.values()));
+        java.util.Set<String> clouds = new java.util.TreeSet<>();
+        firstPlan.values().forEach(p -> clouds.add(p.cloud()));
+        failures.values().forEach(f -> clouds.add(f.cloud()));
+        List<CloudSummary> perCloud = new ArrayList<>();
+        for (String cloud : clouds) {
+            int imported = (int) seen.stream().filter(e -> e instanceof ImportCompleted c && !c.alreadyPresent() && c.cloud().equals(cloud)).count();
+            int renamed = (int) seen.stream().filter(e -> e instanceof ImageChanged c && c.change() == ImageChanged.Change.RENAMED && c.cloud().equals(cloud)).count();
+            int changed = (int) seen.stream().filter(e -> e instanceof ImageChanged c && c.change() != ImageChanged.Change.RENAMED && c.cloud().equals(cloud)).count();
+            int unchanged = firstPlan.values().stream().filter(p -> p.cloud().equals(cloud)).mapToInt(PlanComputed::unchanged).sum();
+            perCloud.add(new CloudSummary(cloud, imported, renamed, changed, unchanged,
+                    failures.values().stream().filter(f -> f.cloud().equals(cloud)).toList()));
+        }
+        return new Summary(perCloud);
     }
 
     public List<ImageEvent> events() {
@@ -164,14 +180,29 @@ public final class SyncTracker implements AutoCloseable {
         consumer.close();
     }
 
+    /** Something that did not happen: an import that failed, or an action the cloud refused. */
+    public record Failure(String cloud, String what, String reason, String message) {
+    }
+
     /** @param changed changes other than renames (visibility, properties, tags, status, retirement) */
-    public record Summary(int imported, int renamed, int changed, int unchanged, List<ImportFailed> failed) {
+    public record CloudSummary(String cloud, int imported, int renamed, int changed, int unchanged, List<Failure> failed) {
+    }
+
+    /** The end of a sync: one line per cloud, then every failure. */
+    public record Summary(List<CloudSummary> clouds) {
+        public List<Failure> failed() {
+            return clouds.stream().flatMap(c -> c.failed().stream()).toList();
+        }
+
         public String format() {
             StringBuilder text = new StringBuilder();
-            text.append(String.format("imported: %d  renamed: %d  changed: %d  unchanged: %d  failed: %d%n",
-                    imported, renamed, changed, unchanged, failed.size()));
-            for (ImportFailed f : failed) {
-                text.append(String.format("  FAILED %s %s@%s (%s): %s%n", f.cloud(), f.family(), f.version(), f.reason(), f.message()));
+            int width = clouds.stream().mapToInt(c -> c.cloud().length()).max().orElse(0) + 1;
+            for (CloudSummary c : clouds) {
+                text.append(String.format("%-" + width + "s imported: %d  renamed: %d  changed: %d  unchanged: %d  failed: %d%n",
+                        c.cloud() + ":", c.imported(), c.renamed(), c.changed(), c.unchanged(), c.failed().size()));
+            }
+            for (Failure f : failed()) {
+                text.append(String.format("  FAILED %s %s (%s): %s%n", f.cloud(), f.what(), f.reason(), f.message()));
             }
             return text.toString();
         }

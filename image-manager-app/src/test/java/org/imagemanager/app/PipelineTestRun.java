@@ -24,15 +24,21 @@ final class PipelineTestRun implements AutoCloseable {
     final String tag = "im-test-" + id;
     final TopicNames topics = new TopicNames("definitions-" + id, "actions-" + id, "events-" + id);
     final String bootstrap = SharedKafka.bootstrapServers();
-    final Path cloudsFile = DevCloud.cloudsFile();
+    final Path cloudsFile;
     final GlanceClient glance;
     final SyncTracker tracker;
     private Pipeline pipeline;
 
+    private final Map<String, GlanceClient> glances = new java.util.LinkedHashMap<>();
+
     PipelineTestRun() {
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("OS_CLIENT_CONFIG_FILE", cloudsFile.toString());
-        glance = new GlanceClient(CloudsYaml.load(cloud, env));
+        this(DevCloud.cloudsFile());
+    }
+
+    /** A run with its own clouds.yaml (e.g. one that adds a broken cloud). */
+    PipelineTestRun(Path cloudsFile) {
+        this.cloudsFile = cloudsFile;
+        glance = glance(cloud);
         TopicsInitializer.ensure(bootstrap, topics, 3, (short) 1);
         tracker = new SyncTracker(bootstrap, topics.events(), event -> { });
     }
@@ -45,6 +51,23 @@ final class PipelineTestRun implements AutoCloseable {
     /** Starts the four services watching {@code repository}, with planner options ({@code image-manager.plan.*}). */
     void start(Path repository, Map<String, Object> planProperties) {
         start(repository.toAbsolutePath().toString(), "1s", planProperties);
+    }
+
+    /** A client of another cloud of the dev cloud's clouds.yaml (e.g. {@link DevCloud#DEMO_CLOUD}); its images are cleaned up too. */
+    GlanceClient glance(String cloudName) {
+        return glances.computeIfAbsent(cloudName, name -> {
+            Map<String, String> env = new HashMap<>(System.getenv());
+            env.put("OS_CLIENT_CONFIG_FILE", cloudsFile.toString());
+            return new GlanceClient(CloudsYaml.load(name, env));
+        });
+    }
+
+    /** Starts the four services for several clouds at once (clean-up covers the clouds asked for by {@link #glance(String)}). */
+    Pipeline start(List<String> clouds, Path repository, Map<String, Object> properties) {
+        PipelineSettings settings = new PipelineSettings(bootstrap, clouds, tag, cloudsFile, topics,
+                "group-" + id, repository.toAbsolutePath().toString(), null, "1s", properties);
+        pipeline = Pipeline.start(settings);
+        return pipeline;
     }
 
     /** Starts the four services following {@code location} (a path or URL), polling every {@code pollInterval}. */
@@ -65,8 +88,10 @@ final class PipelineTestRun implements AutoCloseable {
             pipeline.close();
         }
         tracker.close();
-        for (ObservedImage image : glance.listImages(tag)) {
-            glance.delete(image.id());
+        for (GlanceClient client : glances.values()) {
+            for (ObservedImage image : client.listImages(tag)) {
+                client.delete(image.id());
+            }
         }
     }
 }

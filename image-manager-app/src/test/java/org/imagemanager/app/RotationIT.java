@@ -57,11 +57,13 @@ class RotationIT {
                     "image-manager.plan.confirm-delete", true));
             settle(run, name);
             assertEquals(List.of(name), names(run));
+            assertDefined(byName(run).get(name), "20261101");
 
             git.commit("images/ubuntu.yml", definition(name, server, sha, 1, 2), "v2");
             settle(run, name);
             assertEquals(List.of(name, name + " (20261101)"), names(run));
-            assertEquals("20261102", byName(run).get(name).property("internal_version"));
+            assertDefined(byName(run).get(name), "20261102");
+            assertDefined(byName(run).get(name + " (20261101)"), "20261101");
 
             // v3 arrives and replaces the versions before it in the definition: both older images are outdated now,
             // and last-2 keeps the newest outdated one (v2) beside the current one, so v1 is deleted
@@ -72,12 +74,26 @@ class RotationIT {
 
             Map<String, ObservedImage> images = byName(run);
             assertEquals(List.of(name, name + " (20261102)"), names(run));
-            assertEquals("20261103", images.get(name).property("internal_version"));
-            assertEquals("public", images.get(name).visibility());
-            assertEquals("active", images.get(name).status());
+            assertDefined(images.get(name), "20261103");
+            assertDefined(images.get(name + " (20261102)"), "20261102");
             assertTrue(mostPlainNames.get() <= 1, "at most one image carried the plain name at any sample: " + mostPlainNames.get());
             assertTrue(mostPlainNames.get() == 1, "the sampler saw the plain name");
         }
+    }
+
+    /** Visible, not hidden, active, with the definition's properties and the version's own. */
+    private static void assertDefined(ObservedImage image, String internalVersion) {
+        assertEquals(internalVersion, image.property("internal_version"), image.toString());
+        assertEquals("public", image.visibility(), image.name());
+        assertEquals("active", image.status(), image.name());
+        assertTrue(!image.hidden(), image.name());
+        assertEquals("ubuntu", image.property("os_distro"));
+        assertEquals("24.04", image.property("os_version"));
+        assertEquals("x86_64", image.property("architecture"));
+        assertEquals("last-2", image.property("uuid_validity"));
+        assertEquals("ubuntu", image.property("image_original_user"));
+        assertEquals(internalVersion.substring(0, 4) + "-" + internalVersion.substring(4, 6) + "-" + internalVersion.substring(6),
+                image.property("image_build_date"));
     }
 
     private static void settle(PipelineTestRun run, String name) {

@@ -17,10 +17,11 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = ImportFailed.class, name = "ImportFailed.v1"),
         @JsonSubTypes.Type(value = ImageChanged.class, name = "ImageChanged.v1"),
         @JsonSubTypes.Type(value = ActionSkipped.class, name = "ActionSkipped.v1"),
+        @JsonSubTypes.Type(value = ActionFailed.class, name = "ActionFailed.v1"),
 })
 public sealed interface ImageEvent permits DefinitionsPublished, DefinitionsRejected, PlanComputed, ImportStarted, ImportProgress,
         ImportCompleted, ImportFailed,
-        ImageChanged, ActionSkipped {
+        ImageChanged, ActionSkipped, ActionFailed {
     String eventId();
 
     Instant time();

@@ -4,15 +4,27 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The planner compared one family's definition with the cloud. {@code actions} are the ids of the actions it
- * published; {@code inProgress} names imports already running. Both empty means the family is in line.
+ * The planner compared one family's definition with the cloud.
+ *
+ * @param actions    ids of the actions this plan published
+ * @param inProgress names of imports already running
+ * @param awaiting   ids of actions the plan needs that were published before and are still under way (or failed a
+ *                   moment ago): not published again
+ * @param trigger    why the plan was made: DEFINITION, OUTCOME, REBALANCE or RESYNC (drift, when it finds work)
  */
 public record PlanComputed(String eventId, Instant time, String cloud, String family, List<String> actions,
-                           List<String> descriptions, List<String> inProgress, int unchanged) implements ImageEvent {
+                           List<String> descriptions, List<String> inProgress, int unchanged, List<String> awaiting,
+                           String trigger) implements ImageEvent {
     public PlanComputed {
         actions = List.copyOf(actions);
         descriptions = List.copyOf(descriptions);
         inProgress = List.copyOf(inProgress);
+        awaiting = awaiting == null ? List.of() : List.copyOf(awaiting);
+    }
+
+    public PlanComputed(String eventId, Instant time, String cloud, String family, List<String> actions,
+                        List<String> descriptions, List<String> inProgress, int unchanged) {
+        this(eventId, time, cloud, family, actions, descriptions, inProgress, unchanged, List.of(), null);
     }
 
     @Override
@@ -21,6 +33,6 @@ public record PlanComputed(String eventId, Instant time, String cloud, String fa
     }
 
     public boolean inLine() {
-        return actions.isEmpty() && inProgress.isEmpty();
+        return actions.isEmpty() && inProgress.isEmpty() && awaiting.isEmpty();
     }
 }

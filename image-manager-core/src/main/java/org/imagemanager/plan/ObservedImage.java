@@ -39,4 +39,12 @@ public record ObservedImage(String id, String name, String status, String visibi
     public boolean importInProgress() {
         return IN_PROGRESS.contains(status);
     }
+
+    /**
+     * Whether users of {@code projectId} see this image under its name: their own images and public ones. An admin
+     * lists every project's images, but another project's private image does not take a name from this one.
+     */
+    public boolean visibleTo(String projectId) {
+        return projectId == null || owner == null || projectId.equals(owner) || "public".equals(visibility);
+    }
 }

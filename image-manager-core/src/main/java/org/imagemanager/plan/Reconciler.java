@@ -83,7 +83,7 @@ public final class Reconciler {
             }
         }
 
-        NameRegistry names = new NameRegistry(observed);
+        NameRegistry names = new NameRegistry(observed.stream().filter(image -> image.visibleTo(options.projectId())).toList());
         boolean retirementAllowed = inputs.failedImports().isEmpty();
         List<FamilyPlan> plans = new ArrayList<>();
         for (ImageDefinition definition : byName.values()) {

@@ -181,6 +181,31 @@ class ScopeTest {
         }
 
         @Test
+        void aPrivateImageOfAnotherProjectDoesNotTakeTheNameFromOurs() {
+            // an admin lists every project's images; another project's private "Ubuntu 24.04" is invisible to our users
+            cloud.add(observed("other-plain", UBUNTU).of(UBUNTU, "20240301").owner("p-other").visibility("private").build());
+            cloud.add(observed("ours-new", "Ubuntu 24.04 (20240416)").of(UBUNTU, "20240416").owner("p-ours")
+                    .visibility("public").build());
+
+            Plan plan = cloud.plan(List.of(ubuntu("20240416").build()), ours);
+
+            assertTrue(plan.actions().stream().anyMatch(a -> a instanceof RenameImage r && r.imageId().equals("ours-new")
+                    && r.toName().equals(UBUNTU)), () -> described(plan).toString());
+        }
+
+        @Test
+        void aPublicImageOfAnotherProjectStillHoldsItsName() {
+            cloud.add(observed("other-plain", UBUNTU).of(UBUNTU, "20240301").owner("p-other").visibility("public").build());
+            cloud.add(observed("ours-new", "Ubuntu 24.04 (20240416)").of(UBUNTU, "20240416").owner("p-ours")
+                    .visibility("public").build());
+
+            Plan plan = cloud.plan(List.of(ubuntu("20240416").build()), ours);
+
+            assertFalse(plan.actions().stream().anyMatch(a -> a instanceof RenameImage r && r.toName().equals(UBUNTU)),
+                    () -> described(plan).toString());
+        }
+
+        @Test
         void imagesOfOurProjectAreManaged() {
             cloud.add(observed("ours-1", "Ubuntu 24.04 (20240301)").of(UBUNTU, "20240301").owner("p-ours")
                     .visibility("private").build());

@@ -1,5 +1,6 @@
 package org.imagemanager.planner;
 
+import io.micronaut.configuration.kafka.ConsumerAware;
 import io.micronaut.configuration.kafka.annotation.ErrorStrategy;
 import io.micronaut.configuration.kafka.annotation.ErrorStrategyValue;
 import io.micronaut.configuration.kafka.annotation.KafkaKey;
@@ -8,24 +9,47 @@ import io.micronaut.configuration.kafka.annotation.OffsetReset;
 import io.micronaut.configuration.kafka.annotation.OffsetStrategy;
 import io.micronaut.configuration.kafka.annotation.Topic;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.scheduling.annotation.Scheduled;
+import jakarta.inject.Singleton;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.imagemanager.event.ActionFailed;
+import org.imagemanager.event.ActionSkipped;
 import org.imagemanager.event.DefinitionChanged;
 import org.imagemanager.event.DefinitionEvent;
 import org.imagemanager.event.DefinitionRemoved;
 import org.imagemanager.event.EventJson;
-import org.imagemanager.event.ImageEvent;
 import org.imagemanager.event.ImageChanged;
-import org.imagemanager.event.ImportFailed;
+import org.imagemanager.event.ImageEvent;
 import org.imagemanager.event.ImportCompleted;
+import org.imagemanager.event.ImportFailed;
+import org.imagemanager.event.ImportProgress;
 
-/** Triggers of the planner: definition changes and outcomes of earlier actions. */
-@Requires(property = "image-manager.planner.enabled", notEquals = "false")
+import java.util.Collection;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Triggers of the planner: definition changes, outcomes of earlier actions, rebalances and the periodic resync.
+ * {@code image-manager.planner.enabled=false} turns all of them off (e.g. a process that only imports).
+ */
 public final class PlannerListeners {
+    private static final String ENABLED = "image-manager.planner.enabled";
+
     private PlannerListeners() {
     }
 
+    /**
+     * Every instance reads every definition (a group of its own, from the start of the compacted topic): a plan
+     * needs all definitions, and which families an instance plans is decided by {@link Outcomes}' partitions.
+     */
+    @Requires(property = ENABLED, notEquals = "false")
     @KafkaListener(groupId = "${image-manager.kafka.group-prefix:image-manager}-planner-definitions",
-            offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
+            uniqueGroupId = true, uniqueGroupIdDeleteOnShutdown = true,
+            offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.DISABLED,
             // the definitions service writes in transactions: an aborted commit must never reach a plan
             isolation = IsolationLevel.READ_COMMITTED,
             errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR, retryCount = 3, retryDelay = "2s"))
@@ -50,28 +74,78 @@ public final class PlannerListeners {
         }
     }
 
+    /**
+     * Outcomes, keyed by {@code cloud/family}, in one group shared by all planner instances: the partitions an
+     * instance holds are the families it plans ({@link FamilyOwnership}).
+     */
+    @Requires(property = ENABLED, notEquals = "false")
     @KafkaListener(groupId = "${image-manager.kafka.group-prefix:image-manager}-planner-outcomes",
             offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.SYNC_PER_RECORD,
             isolation = IsolationLevel.READ_COMMITTED,
             errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR, retryCount = 3, retryDelay = "2s"))
-    public static class Outcomes {
+    public static class Outcomes implements ConsumerRebalanceListener, ConsumerAware<String, String> {
         private final PlannerService planner;
+        private final String topic;
+        private Consumer<String, String> consumer;
 
-        public Outcomes(PlannerService planner) {
+        public Outcomes(PlannerService planner, @Value("${image-manager.topics.events:image-events}") String topic) {
             this.planner = planner;
+            this.topic = topic;
+        }
+
+        @Override
+        public void setKafkaConsumer(Consumer<String, String> consumer) {
+            this.consumer = consumer;
         }
 
         @Topic("${image-manager.topics.events:image-events}")
         public void receive(@KafkaKey String key, String value) {
             ImageEvent event = EventJson.decode(value, ImageEvent.class);
-            // Only changes made in the cloud trigger a new plan; skips and failures do not (no retry storms).
             switch (event) {
-                case ImportCompleted done -> planner.importCompleted(done.cloud(), done.family());
-                case ImportFailed failed -> planner.importFailed(failed.cloud(), failed.family());
-                case ImageChanged changed -> planner.replan(changed.cloud(), changed.family());
+                case ImportCompleted done -> planner.importCompleted(done.cloud(), done.family(), done.actionId());
+                case ImportFailed failed -> planner.importFailed(failed.cloud(), failed.family(), failed.actionId());
+                case ImageChanged changed -> planner.actionAnswered(changed.cloud(), changed.family(), changed.actionId(), true);
+                case ActionSkipped skipped -> planner.actionAnswered(skipped.cloud(), skipped.family(), skipped.actionId(), false);
+                case ActionFailed failed -> planner.actionFailed(failed.actionId());
+                case ImportProgress progress -> planner.importProgress(progress.actionId());
                 default -> {
                 }
             }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // on the polling thread: the consumer may be used here
+            int count = consumer.partitionsFor(topic).size();
+            Set<Integer> owned = consumer.assignment().stream().filter(p -> p.topic().equals(topic))
+                    .map(TopicPartition::partition).collect(Collectors.toSet());
+            planner.partitionsAssigned(owned, count);
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // from now until the next assignment, families of these partitions may be planned elsewhere
+            int count = consumer.partitionsFor(topic).size();
+            Set<Integer> kept = consumer.assignment().stream()
+                    .filter(p -> p.topic().equals(topic) && !partitions.contains(p))
+                    .map(TopicPartition::partition).collect(Collectors.toSet());
+            planner.partitionsRevoked(kept, count);
+        }
+    }
+
+    /** The periodic resync ({@code image-manager.plan.resync-interval}): how changes made by hand are corrected. */
+    @Singleton
+    @Requires(property = ENABLED, notEquals = "false")
+    public static class Resync {
+        private final PlannerService planner;
+
+        public Resync(PlannerService planner) {
+            this.planner = planner;
+        }
+
+        @Scheduled(fixedDelay = "${image-manager.plan.resync-interval:5m}", initialDelay = "${image-manager.plan.resync-interval:5m}")
+        void resync() {
+            planner.resync();
         }
     }
 }

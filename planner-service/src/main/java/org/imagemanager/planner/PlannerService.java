@@ -5,6 +5,7 @@ import org.imagemanager.cloud.Clouds;
 import org.imagemanager.definition.ImageDefinition;
 import org.imagemanager.event.Blocked;
 import org.imagemanager.event.EventJson;
+import org.imagemanager.event.EventKeys;
 import org.imagemanager.event.ImageAction;
 import org.imagemanager.event.PlanComputed;
 import org.imagemanager.kafka.EventPublisher;
@@ -17,23 +18,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * The only place that decides. Events are triggers, not instructions: on each one it re-reads the latest
- * definitions and the cloud's current images, and publishes the plan of the shared core for that family.
+ * definitions and the cloud's current images, and publishes the plan of the shared core. A late, repeated or
+ * out-of-order event can therefore only cause another plan, never a wrong action.
+ *
+ * <p>Triggers: a definition event, an outcome (import completed or failed, image changed), a rebalance that hands
+ * this instance new families, and the periodic resync, which corrects changes made by hand in the cloud.
  */
 @Singleton
 public class PlannerService {
     private static final Logger LOG = LoggerFactory.getLogger(PlannerService.class);
 
+    /** Why a plan was made; a resync that finds work has found drift. */
+    public enum Trigger { DEFINITION, OUTCOME, REBALANCE, RESYNC }
+
     private final Map<String, ImageDefinition> definitions = new ConcurrentHashMap<>();
-    private final Map<String, Object> familyLocks = new ConcurrentHashMap<>();
+    private final Map<String, Object> cloudLocks = new ConcurrentHashMap<>();
     /** cloud/family pairs whose last import failed: no retirement while any is there (a failure must not look like a removal). */
     private final Set<String> failedImports = ConcurrentHashMap.newKeySet();
+    private final FamilyOwnership ownership = new FamilyOwnership();
+    private final InFlightActions inFlight;
     private final Clouds clouds;
     private final EventPublisher publisher;
     private final PlannerSettings settings;
@@ -46,13 +58,16 @@ public class PlannerService {
         this.settings = settings;
         this.upstream = upstream;
         this.clock = Clock.systemUTC();
+        this.inFlight = new InFlightActions(settings.plan().redeliverAfter, settings.plan().retryFailedAfter);
     }
 
-    /** A new or changed definition: remember it and plan it in every cloud. */
+    /** A new or changed definition: remember it and plan it in every cloud where this instance owns it. */
     public void definitionChanged(ImageDefinition definition) {
         definitions.put(definition.name(), definition);
         for (String cloud : settings.clouds()) {
-            replan(cloud, definition.name());
+            if (ownership.owns(EventKeys.of(cloud, definition.name()))) {
+                plan(cloud, Set.of(definition.name()), Trigger.DEFINITION);
+            }
         }
     }
 
@@ -66,51 +81,128 @@ public class PlannerService {
         }
     }
 
-    public void importFailed(String cloud, String family) {
-        failedImports.add(cloud + "/" + family);
+    public void importFailed(String cloud, String family, String actionId) {
+        inFlight.failed(actionId, clock.instant());
+        failedImports.add(EventKeys.of(cloud, family));
+        replan(cloud, family);
     }
 
-    public void importCompleted(String cloud, String family) {
-        failedImports.remove(cloud + "/" + family);
+    public void importCompleted(String cloud, String family, String actionId) {
+        inFlight.answered(actionId);
+        failedImports.remove(EventKeys.of(cloud, family));
         replan(cloud, family);
+    }
+
+    /** An action was carried out ({@code changed}) or found needless: plan again if the cloud changed. */
+    public void actionAnswered(String cloud, String family, String actionId, boolean changed) {
+        inFlight.answered(actionId);
+        if (changed) {
+            replan(cloud, family);
+        }
+    }
+
+    /** The cloud refused an action: it is tried again after a pause (a resync or another trigger re-plans it). */
+    public void actionFailed(String actionId) {
+        inFlight.failed(actionId, clock.instant());
+    }
+
+    public void importProgress(String actionId) {
+        inFlight.alive(actionId, clock.instant());
     }
 
     /** Something happened to a family in a cloud: plan it again from what is there now. */
     public void replan(String cloud, String family) {
-        if (!definitions.containsKey(family) || !settings.clouds().contains(cloud)) {
+        plan(cloud, Set.of(family), Trigger.OUTCOME);
+    }
+
+    /** This instance now owns these partitions of the outcome topic: plan every family that came with them. */
+    public void partitionsAssigned(Set<Integer> owned, int partitionCount) {
+        ownership.assigned(owned, partitionCount);
+        LOG.info("planning the families of {} of {} partitions", owned.size(), partitionCount);
+        planEverythingOwned(Trigger.REBALANCE);
+    }
+
+    /** Some partitions went to another instance: their families are not planned here any more. */
+    public void partitionsRevoked(Set<Integer> kept, int partitionCount) {
+        ownership.assigned(kept, partitionCount);
+    }
+
+    /** The periodic resync: every owned family, from what the clouds hold now. */
+    public void resync() {
+        planEverythingOwned(Trigger.RESYNC);
+    }
+
+    private void planEverythingOwned(Trigger trigger) {
+        for (String cloud : settings.clouds()) {
+            Set<String> owned = definitions.keySet().stream()
+                    .filter(family -> ownership.owns(EventKeys.of(cloud, family)))
+                    .collect(Collectors.toSet());
+            if (!owned.isEmpty()) {
+                plan(cloud, owned, trigger);
+            }
+        }
+    }
+
+    /**
+     * Plans {@code families} in {@code cloud} from one listing of its images. A cloud that cannot be reached is
+     * reported and skipped: it never holds up another cloud, and the next trigger or resync tries again.
+     */
+    private void plan(String cloud, Set<String> families, Trigger trigger) {
+        if (!settings.clouds().contains(cloud)) {
             return;
         }
-        // One family is never planned twice at once in this process (definition and outcome listeners run apart).
-        synchronized (familyLocks.computeIfAbsent(cloud + "/" + family, k -> new Object())) {
+        // One cloud is planned by one thread at a time in this process (the listeners and the resync run apart);
+        // across processes, the ownership of partitions keeps a family with one instance.
+        synchronized (cloudLocks.computeIfAbsent(cloud, k -> new Object())) {
+            List<ImageDefinition> wanted = families.stream().map(definitions::get).filter(java.util.Objects::nonNull).toList();
+            if (wanted.isEmpty()) {
+                return;
+            }
             List<ObservedImage> observed;
             String project;
             try {
                 observed = clouds.glance(cloud).listImages(settings.managementTag());
                 project = clouds.glance(cloud).projectId();
             } catch (RuntimeException e) {
-                LOG.warn("cloud={} image={}: cannot list images, not planned: {}", cloud, family, e.getMessage());
+                LOG.warn("cloud={}: cannot list images, {} famil{} not planned: {}", cloud, wanted.size(),
+                        wanted.size() == 1 ? "y" : "ies", e.getMessage());
                 return;
             }
+            CloudOptions cloudOptions = settings.cloudOptions(cloud);
+            // every definition goes in (the core needs them all to tell whose images are whose); plans of the
+            // families asked for come out
+            List<ImageDefinition> all = definitions.values().stream().map(cloudOptions::apply).toList();
             Set<String> failed = failedImports.stream().filter(key -> key.startsWith(cloud + "/"))
-                    .map(key -> key.substring(cloud.length() + 1)).collect(java.util.stream.Collectors.toSet());
-            ImageDefinition definition = definitions.get(family);
-            Plan plan = Reconciler.plan(List.copyOf(definitions.values()), observed,
-                    settings.options(cloud, clock.instant(), project),
-                    new Reconciler.Inputs(upstream.resolve(List.of(definition)), failed));
-            FamilyPlan familyPlan = plan.family(family).orElse(new FamilyPlan(cloud, family, List.of(), List.of(), 0));
-            List<ImageAction> executable = familyPlan.executable();
-            for (ImageAction action : familyPlan.actions()) {
-                if (action instanceof Blocked) {
-                    LOG.warn("cloud={} image={}: {}", cloud, family, action.describe());
-                } else {
-                    LOG.info("cloud={} image={}: {}", cloud, family, action.describe());
-                    publisher.publish(action);
-                }
+                    .map(key -> key.substring(cloud.length() + 1)).collect(Collectors.toSet());
+            Plan plan = Reconciler.plan(all, observed, settings.options(cloud, clock.instant(), project),
+                    new Reconciler.Inputs(upstream.resolve(wanted), failed));
+            for (ImageDefinition definition : wanted) {
+                publish(plan.family(definition.name())
+                        .orElse(new FamilyPlan(cloud, definition.name(), List.of(), List.of(), 0)), trigger);
             }
-            publisher.publish(new PlanComputed(EventJson.newEventId(), clock.instant(), cloud, family,
-                    executable.stream().map(ImageAction::actionId).toList(),
-                    familyPlan.actions().stream().map(ImageAction::describe).toList(),
-                    familyPlan.inProgress(), familyPlan.unchanged()));
         }
+    }
+
+    private void publish(FamilyPlan familyPlan, Trigger trigger) {
+        String cloud = familyPlan.cloud();
+        String family = familyPlan.family();
+        List<String> published = new ArrayList<>();
+        List<String> awaiting = new ArrayList<>();
+        for (ImageAction action : familyPlan.actions()) {
+            if (action instanceof Blocked) {
+                LOG.warn("cloud={} image={}: {}", cloud, family, action.describe());
+            } else if (inFlight.shouldPublish(action.actionId(), clock.instant())) {
+                LOG.info("cloud={} image={}: {}{}", cloud, family, action.describe(),
+                        trigger == Trigger.RESYNC ? " (drift found by the resync)" : "");
+                publisher.publish(action);
+                inFlight.published(action.actionId(), clock.instant());
+                published.add(action.actionId());
+            } else {
+                awaiting.add(action.actionId()); // still under way (or failed a moment ago): not sent twice
+            }
+        }
+        publisher.publish(new PlanComputed(EventJson.newEventId(), clock.instant(), cloud, family, published,
+                familyPlan.actions().stream().map(ImageAction::describe).toList(),
+                familyPlan.inProgress(), familyPlan.unchanged(), awaiting, trigger.name()));
     }
 }

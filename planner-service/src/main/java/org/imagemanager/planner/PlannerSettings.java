@@ -7,8 +7,15 @@ import org.imagemanager.plan.PlanOptions;
 
 import java.time.Duration;
 import java.time.Instant;
+import io.micronaut.core.value.PropertyResolver;
+import jakarta.inject.Inject;
+
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -21,13 +28,43 @@ public class PlannerSettings {
     private final List<String> clouds;
     private final String managementTag;
     private final Options plan;
+    private final Map<String, CloudOptions> cloudOptions;
 
+    @Inject
     public PlannerSettings(@Value("${image-manager.clouds:}") String cloudList,
                            @Value("${image-manager.management-tag:managed_by_image_manager}") String managementTag,
-                           Options plan) {
+                           Options plan, PropertyResolver properties) {
+        this(cloudList, managementTag, plan, key -> properties.get(key, String.class));
+    }
+
+    PlannerSettings(String cloudList, String managementTag, Options plan, Function<String, Optional<String>> properties) {
         this.clouds = Arrays.stream(cloudList.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         this.managementTag = managementTag;
         this.plan = plan;
+        Map<String, CloudOptions> byCloud = new HashMap<>();
+        for (String cloud : clouds) {
+            byCloud.put(cloud, cloudOptions(cloud, properties));
+        }
+        this.cloudOptions = Map.copyOf(byCloud);
+    }
+
+    /**
+     * {@code image-manager.cloud-options.CLOUD.delete|confirm-delete|hide|deactivate|keep|latest|use-os-hidden|visibility}:
+     * what one cloud does differently; unset options follow {@code image-manager.plan.*}.
+     */
+    private static CloudOptions cloudOptions(String cloud, Function<String, Optional<String>> properties) {
+        String prefix = "image-manager.cloud-options." + cloud + ".";
+        Function<String, Boolean> flag = key -> properties.apply(prefix + key).map(Boolean::parseBoolean).orElse(null);
+        String visibility = properties.apply(prefix + "visibility").filter(v -> !v.isBlank()).orElse(null);
+        if (visibility != null && !List.of("public", "private", "community", "shared").contains(visibility)) {
+            throw new IllegalStateException(prefix + "visibility must be public, private, community or shared, not '" + visibility + "'");
+        }
+        return new CloudOptions(flag.apply("delete"), flag.apply("confirm-delete"), flag.apply("hide"),
+                flag.apply("deactivate"), flag.apply("keep"), flag.apply("latest"), flag.apply("use-os-hidden"), visibility);
+    }
+
+    public CloudOptions cloudOptions(String cloud) {
+        return cloudOptions.getOrDefault(cloud, CloudOptions.none());
     }
 
     public List<String> clouds() {
@@ -39,19 +76,24 @@ public class PlannerSettings {
     }
 
     public PlanOptions options(String cloud, Instant now, String currentProject) {
+        CloudOptions own = cloudOptions(cloud);
         return PlanOptions.builder(cloud, now)
                 .managementTag(managementTag)
                 .projectId(plan.projectId != null ? plan.projectId : currentProject)
                 .filter(plan.filter == null || plan.filter.isBlank() ? null : Pattern.compile(plan.filter))
-                .latestOnly(plan.latest)
-                .keep(plan.keep)
-                .deactivate(plan.deactivate)
-                .hide(plan.hide)
-                .delete(plan.delete, plan.confirmDelete)
+                .latestOnly(or(own.latest(), plan.latest))
+                .keep(or(own.keep(), plan.keep))
+                .deactivate(or(own.deactivate(), plan.deactivate))
+                .hide(or(own.hide(), plan.hide))
+                .delete(or(own.delete(), plan.delete), or(own.confirmDelete(), plan.confirmDelete))
                 .force(plan.force)
-                .useOsHidden(plan.useOsHidden)
+                .useOsHidden(or(own.useOsHidden(), plan.useOsHidden))
                 .staleImport(plan.staleImport)
                 .build();
+    }
+
+    private static boolean or(Boolean cloudValue, boolean planValue) {
+        return cloudValue != null ? cloudValue : planValue;
     }
 
     /** {@code image-manager.plan.*}. */
@@ -68,5 +110,15 @@ public class PlannerSettings {
         public boolean force;
         public boolean useOsHidden;
         public Duration staleImport = Duration.ofHours(2);
+        /** How often every family is planned again from what the clouds hold: this corrects changes made by hand. */
+        public Duration resyncInterval = Duration.ofMinutes(5);
+        /** An action unanswered (and without progress) this long is published again. */
+        public Duration redeliverAfter = Duration.ofMinutes(15);
+        /** A failed import is tried again after this long, not at once. */
+        public Duration retryFailedAfter = Duration.ofMinutes(10);
+    }
+
+    public Options plan() {
+        return plan;
     }
 }

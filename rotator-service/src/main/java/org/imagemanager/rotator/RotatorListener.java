@@ -8,6 +8,13 @@ import io.micronaut.configuration.kafka.annotation.OffsetReset;
 import io.micronaut.configuration.kafka.annotation.OffsetStrategy;
 import io.micronaut.configuration.kafka.annotation.Topic;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import org.imagemanager.event.RenameImage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.imagemanager.event.EventJson;
 import org.imagemanager.event.ImageAction;
 
@@ -17,14 +24,29 @@ import org.imagemanager.event.ImageAction;
         errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR, retryCount = 3, retryDelay = "2s"))
 @Requires(property = "image-manager.rotator.enabled", notEquals = "false")
 public class RotatorListener {
-    private final RotatorService rotator;
+    private static final Logger LOG = LoggerFactory.getLogger(RotatorListener.class);
 
-    public RotatorListener(RotatorService rotator) {
+    private final RotatorService rotator;
+    private final int pauseAfterRename;
+    private final AtomicInteger renames = new AtomicInteger();
+
+    /**
+     * @param pauseAfterRename fault injection, 0 (off) unless set: after this process's N-th rename the listener
+     *                         stops before committing, so a test can kill it between the two renames of a rotation
+     */
+    public RotatorListener(RotatorService rotator,
+                           @Value("${image-manager.rotator.fault.pause-after-rename:0}") int pauseAfterRename) {
         this.rotator = rotator;
+        this.pauseAfterRename = pauseAfterRename;
     }
 
     @Topic("${image-manager.topics.actions:image-actions}")
-    public void receive(@KafkaKey String key, String value) {
-        rotator.apply(EventJson.decode(value, ImageAction.class));
+    public void receive(@KafkaKey String key, String value) throws InterruptedException {
+        ImageAction action = EventJson.decode(value, ImageAction.class);
+        rotator.apply(action);
+        if (pauseAfterRename > 0 && action instanceof RenameImage && renames.incrementAndGet() == pauseAfterRename) {
+            LOG.warn("pausing after rename number {} (image-manager.rotator.fault.pause-after-rename)", pauseAfterRename);
+            Thread.sleep(Duration.ofMinutes(10));
+        }
     }
 }

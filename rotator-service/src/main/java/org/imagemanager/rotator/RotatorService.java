@@ -4,6 +4,7 @@ import jakarta.inject.Singleton;
 import org.imagemanager.cloud.Clouds;
 import org.imagemanager.event.ActionSkipped;
 import org.imagemanager.event.Deactivate;
+import org.imagemanager.event.ActionFailed;
 import org.imagemanager.event.DeleteImage;
 import org.imagemanager.event.EventJson;
 import org.imagemanager.event.ExistingImageAction;
@@ -71,8 +72,14 @@ public class RotatorService {
                 if (action instanceof DeleteImage && e.status() == 409) {
                     // still in use (or protected): reported and tried again by a later plan, never fatal
                     outcome = skipped(action, "cannot delete now: " + e.getMessage());
+                } else if (e.status() >= 400 && e.status() < 500) {
+                    // refused (a policy, a conflict): trying again at once would be refused again
+                    LOG.warn("cloud={} image={}: {} refused ({}): {}", action.cloud(), action.family(),
+                            action.describe(), e.status(), e.getMessage());
+                    outcome = new ActionFailed(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
+                            action.actionId(), action.describe(), e.status(), e.getMessage());
                 } else {
-                    throw e;
+                    throw e; // the cloud is away or broken: the listener tries again
                 }
             }
         }
@@ -89,7 +96,9 @@ public class RotatorService {
                 if (!a.fromName().equals(image.name())) {
                     yield skipped(a, "image is now called '" + image.name() + "', not '" + a.fromName() + "'");
                 }
-                List<ObservedImage> holders = glance.listImagesNamed(a.toName());
+                String project = glance.projectId();
+                List<ObservedImage> holders = glance.listImagesNamed(a.toName()).stream()
+                        .filter(holder -> holder.visibleTo(project)).toList();
                 if (!holders.isEmpty()) {
                     // never two images with one name: the plan frees the name first; until then this waits for a re-plan
                     yield skipped(a, "name '" + a.toName() + "' is still taken by " + holders.getFirst().id());
