@@ -59,8 +59,9 @@ class DriftIT {
                     i -> i.name().equals(defined) && "ubuntu".equals(i.property("os_distro")) && "private".equals(i.visibility())
                             && !i.tags().contains("foreign-tag"));
             assertEquals(defined, repaired.name());
-            assertTrue(run.tracker.events().stream().anyMatch(e -> e instanceof PlanComputed p
-                    && "RESYNC".equals(p.trigger()) && !p.actions().isEmpty()), "the resync found and corrected the drift");
+            // the plan's own event follows its actions, which may already be carried out
+            await(() -> run.eventsNow().stream().anyMatch(e -> e instanceof PlanComputed p
+                    && "RESYNC".equals(p.trigger()) && !p.actions().isEmpty()), found -> found);
 
             ObservedImage untouched = run.glance.get(stranger).orElseThrow();
             assertEquals(name + " (stranger)", untouched.name());

@@ -56,9 +56,8 @@ class LifecycleIT {
     }
 
     @Test
-    void hideWithOsHiddenHidesTheOutdatedBuildFromListings() {
-        Map<String, ObservedImage> images = rotateOnce(Map.of("image-manager.plan.hide", true,
-                "image-manager.plan.use-os-hidden", true), "");
+    void osHiddenHidesEveryBuildButTheCurrentOneFromListings() {
+        Map<String, ObservedImage> images = addSecondBuild(Map.of("image-manager.plan.use-os-hidden", true));
         assertTrue(images.get("Family (1)").hidden(), images.get("Family (1)").toString());
         assertTrue(!images.get("Family").hidden());
     }
@@ -162,14 +161,24 @@ class LifecycleIT {
      * retirement): returns the images after v2 with run-independent names.
      */
     private Map<String, ObservedImage> rotateOnce(Map<String, Object> options, String extraKeys) {
+        return twoBuilds(options, extraKeys, true);
+    }
+
+    /** Family v1, then v1 and v2 (both defined): returns the images after v2 with run-independent names. */
+    private Map<String, ObservedImage> addSecondBuild(Map<String, Object> options) {
+        return twoBuilds(options, "", false);
+    }
+
+    private Map<String, ObservedImage> twoBuilds(Map<String, Object> options, String extraKeys, boolean replace) {
         try (PipelineTestRun run = new PipelineTestRun(); TestGitRepository git = TestGitRepository.create(repositoryDir)) {
             String name = "Family " + run.id;
             git.commit("images/f.yml", family(name, "public", true, Map.of(), extraKeys,
                     version("1", server.url("v1.qcow2"), sha1)), "v1");
             run.start(git.directory(), options);
             assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
-            git.commit("images/f.yml", family(name, "public", true, Map.of(), extraKeys,
-                    version("2", server.url("v2.qcow2"), sha2)), "v2");
+            String v2 = version("2", server.url("v2.qcow2"), sha2);
+            git.commit("images/f.yml", replace ? family(name, "public", true, Map.of(), extraKeys, v2)
+                    : family(name, "public", true, Map.of(), extraKeys, version("1", server.url("v1.qcow2"), sha1), v2), "v2");
             run.tracker.expectNewPlans();
             assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
             return run.managedImages().stream().collect(Collectors.toMap(

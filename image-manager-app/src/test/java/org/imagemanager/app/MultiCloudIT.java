@@ -49,8 +49,8 @@ class MultiCloudIT {
             assertEquals(List.of(name), names(run, ADMIN));
             assertEquals(List.of(name), names(run, DEMO));
 
-            git.commit("images/f.yml", family(name, "private", true, version("1", server.url("v1.qcow2"), sha1),
-                    version("2", server.url("v2.qcow2"), sha2)), "v2");
+            // v2 replaces v1 in the definition: v1 is outdated (uuid_validity last-1) and due for retirement
+            git.commit("images/f.yml", family(name, "private", true, version("2", server.url("v2.qcow2"), sha2)), "v2");
             run.tracker.expectNewPlans();
             assertTrue(run.tracker.awaitSettled(List.of(ADMIN, DEMO), List.of(name), SETTLE));
             assertEquals(List.of(name, name + " (1)"), names(run, ADMIN), "no delete policy: the outdated build stays");
@@ -84,14 +84,15 @@ class MultiCloudIT {
                     .filter(i -> i.owner().equals(run.glance(ADMIN).projectId())).findFirst().orElseThrow();
             assertEquals("private", inAdmin.visibility());
 
-            ActionFailed refused = DriftIT.await(() -> run.tracker.events().stream()
+            ActionFailed refused = DriftIT.await(() -> run.eventsNow().stream()
                     .filter(e -> e instanceof ActionFailed f && f.cloud().equals(DEMO)).map(ActionFailed.class::cast)
                     .findFirst().orElse(null), java.util.Objects::nonNull);
             assertEquals(403, refused.status(), refused.toString());
             assertEquals("private", run.glance(DEMO).listImagesNamed(name + " 1").getFirst().visibility(),
                     "imported there, but not made public");
-            assertFalse(run.tracker.events().stream().anyMatch(e -> e instanceof PlanComputed p && p.cloud().equals("dev-wrong")),
+            assertFalse(run.eventsNow().stream().anyMatch(e -> e instanceof PlanComputed p && p.cloud().equals("dev-wrong")),
                     "the unreachable cloud was never planned");
+            run.tracker.awaitSettled(List.of(ADMIN), List.of(name), Duration.ofSeconds(5)); // reads what came meanwhile
             assertTrue(run.tracker.summary().format().contains("REFUSED 403"), run.tracker.summary().format());
         }
     }

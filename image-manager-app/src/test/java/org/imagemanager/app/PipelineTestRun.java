@@ -78,6 +78,14 @@ final class PipelineTestRun implements AutoCloseable {
         return pipeline;
     }
 
+    /** Every event on the topic so far (the tracker only reads while it awaits a settled state). */
+    List<org.imagemanager.event.ImageEvent> eventsNow() {
+        try (org.imagemanager.testsupport.TopicRecords records = new org.imagemanager.testsupport.TopicRecords(bootstrap, topics.events(), true)) {
+            return records.next().stream()
+                    .map(r -> org.imagemanager.event.EventJson.decode(r.value(), org.imagemanager.event.ImageEvent.class)).toList();
+        }
+    }
+
     List<ObservedImage> managedImages() {
         return glance.listImages(tag);
     }

@@ -106,6 +106,15 @@ public final class GlanceClient {
         return images;
     }
 
+    /**
+     * The images that hold {@code name} for this project's users: its own and public ones. (An admin lists every
+     * project's images, but another project's private image does not take a name from this one.)
+     */
+    public List<ObservedImage> nameHolders(String name) {
+        String project = projectId();
+        return listImagesNamed(name).stream().filter(image -> image.visibleTo(project)).toList();
+    }
+
     public Optional<ObservedImage> get(String imageId) {
         Image image = os().imagesV2().get(imageId);
         return Optional.ofNullable(image).map(this::observe);

@@ -205,8 +205,14 @@ public final class Reconciler {
                         // a newer image takes the plain name: move this one aside, under a name nobody else has or
                         // wants (an old duplicate of a present version gets its id in the suffix: no swap cycles)
                         String aside = suffixed(image);
-                        if (presentNames.contains(aside) || !names.holdersOf(aside).isEmpty() || wanted.containsValue(aside)) {
+                        java.util.function.Predicate<String> taken = candidate -> presentNames.contains(candidate)
+                                || !names.holdersOf(candidate).isEmpty() || wanted.containsValue(candidate);
+                        if (taken.test(aside)) {
                             aside = family + separator() + "(" + versionOf(image) + " " + shortId(image) + ")";
+                        }
+                        if (taken.test(aside)) {
+                            // two ids that begin alike: the whole id, unique in a cloud
+                            aside = family + separator() + "(" + versionOf(image) + " " + image.id() + ")";
                         }
                         wanted.put(image, aside);
                     } else {
@@ -227,6 +233,10 @@ public final class Reconciler {
                     if (!p.image().name().equals(name) && names.holdersOf(name).stream().anyMatch(h -> h != p.image()
                             && !vanishing.contains(h) && !(wanted.containsKey(h) && !wanted.get(h).equals(wantedName)))) {
                         name = family + separator() + "(" + p.internalVersion() + " " + shortId(p.image()) + ")";
+                        if (wanted.containsValue(name) || names.holdersOf(name).stream().anyMatch(h -> h != p.image())) {
+                            // two ids that begin alike: the whole id, unique in a cloud
+                            name = family + separator() + "(" + p.internalVersion() + " " + p.image().id() + ")";
+                        }
                     }
                 }
                 wanted.put(p.image(), name);

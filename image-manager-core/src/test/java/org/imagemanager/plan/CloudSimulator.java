@@ -118,16 +118,22 @@ final class CloudSimulator {
             current = applyOne(action, current);
             int index = steps.size();
             steps.add(new Step(index, action, List.copyOf(current)));
-            duplicatesIn(current).forEach((name, ids) -> duplicates.add(new DuplicateName(index, action, name, ids)));
+            // names as this project's users see them: its own images and public ones
+            duplicatesIn(current.stream().filter(i -> i.visibleTo(owner)).toList())
+                    .forEach((name, ids) -> duplicates.add(new DuplicateName(index, action, name, ids)));
         }
         return new Result(before, List.copyOf(current), List.copyOf(steps), List.copyOf(duplicates),
                 List.copyOf(refused));
     }
 
-    /** What RotatorService and ImportService refuse: a rename or import onto a name another image carries. */
-    private static boolean refuses(ImageAction action, List<ObservedImage> cloud) {
+    /**
+     * What RotatorService and ImportService refuse: a rename or import onto a name another image carries (for this
+     * project: its own images and public ones, see {@code GlanceClient.nameHolders}).
+     */
+    private boolean refuses(ImageAction action, List<ObservedImage> all) {
+        List<ObservedImage> cloud = all.stream().filter(i -> i.visibleTo(owner)).toList();
         if (action instanceof RenameImage a) {
-            Optional<ObservedImage> image = cloud.stream().filter(i -> i.id().equals(a.imageId())).findFirst();
+            Optional<ObservedImage> image = all.stream().filter(i -> i.id().equals(a.imageId())).findFirst();
             return image.isPresent() && (!a.fromName().equals(image.get().name())
                     || cloud.stream().anyMatch(i -> i.name().equals(a.toName())));
         }

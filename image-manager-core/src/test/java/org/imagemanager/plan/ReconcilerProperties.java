@@ -695,8 +695,9 @@ abstract class ReconcilerProperties {
         return names;
     }
 
-    private static Stream<ObservedImage> carrying(String name, List<ObservedImage> cloud) {
-        return cloud.stream().filter(i -> i.name().equals(name));
+    /** The images that carry {@code name} for the planning project's users: its own and public ones. */
+    private static Stream<ObservedImage> carrying(String name, List<ObservedImage> cloud, PlanOptions options) {
+        return cloud.stream().filter(i -> i.name().equals(name) && i.visibleTo(options.projectId()));
     }
 
     private static String targetName(ImageAction action) {
@@ -854,7 +855,7 @@ abstract class ReconcilerProperties {
                     List<ObservedImage> before = round.result().beforeStep(d.step());
                     fail("step " + d.step() + " (" + d.action().describe() + ") makes " + d.imageIds()
                             + " carry '" + d.name() + "'; it was carried by "
-                            + carrying(d.name(), before).map(ReconcilerProperties::describe).toList() + trace(run));
+                            + carrying(d.name(), before, w.options).map(ReconcilerProperties::describe).toList() + trace(run));
                 }
             }
             Set<String> duplicatedBefore = managedDuplicates(round.before(), w.options);
@@ -919,7 +920,7 @@ abstract class ReconcilerProperties {
             Set<String> plainNames = plainNames(w, round.before());
             for (String plain : plainNames) {
                 for (int i = 0; i < steps.size(); i++) {
-                    if (carrying(plain, steps.get(i).after()).findAny().isPresent()) {
+                    if (carrying(plain, steps.get(i).after(), w.options).findAny().isPresent()) {
                         continue;
                     }
                     ImageAction action = steps.get(i).action();
@@ -938,11 +939,11 @@ abstract class ReconcilerProperties {
                 }
                 Set<String> ours = familyImages(d.name(), round.before(), w.options).stream().map(ObservedImage::id)
                         .collect(Collectors.toSet());
-                boolean heldByOthers = carrying(d.name(), round.before()).anyMatch(i -> !ours.contains(i.id()));
+                boolean heldByOthers = carrying(d.name(), round.before(), w.options).anyMatch(i -> !ours.contains(i.id()));
                 Optional<ObservedImage> newest = present(d, round.before(), w.options).values().stream()
                         .reduce((a, b) -> b);
                 if (newest.isPresent() && !heldByOthers) {
-                    List<String> holders = carrying(d.name(), round.result().after()).map(ObservedImage::id).toList();
+                    List<String> holders = carrying(d.name(), round.result().after(), w.options).map(ObservedImage::id).toList();
                     assertEquals(List.of(newest.get().id()), holders, () -> "after the plan '" + d.name()
                             + "' should be on " + newest.get().id() + " (the newest present version)" + trace(run));
                 }

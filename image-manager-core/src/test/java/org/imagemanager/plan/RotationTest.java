@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import static org.imagemanager.fixtures.ObservedImageBuilder.observed;
 import static org.imagemanager.fixtures.RealDefinitions.FLATCAR;
 import static org.imagemanager.fixtures.RealDefinitions.UBUNTU;
 import static org.imagemanager.fixtures.RealDefinitions.flatcar;
@@ -76,6 +77,25 @@ class RotationTest {
 
         cloud.apply(rotation);
         assertTrue(plan(definition).inLine(), () -> described(plan(definition)).toString());
+    }
+
+    @Test
+    void duplicatesUnderThePlainNameWhoseIdsBeginAlikeMoveAsideUnderDistinctNames() {
+        // found by a property test: two copies of one build made by hand under the plain name, with ids whose first
+        // eight characters are equal, both wanted the same "(version id8)" name and blocked each other for ever
+        ImageDefinition definition = ubuntu("20240416", "20240422").build();
+        cloud.converge(List.of(definition), OPTIONS);
+        List<ObservedImage> observed = new java.util.ArrayList<>(cloud.images());
+        observed.add(observed("abcdefgh-1", UBUNTU).of(UBUNTU, "20240416").visibility("public").build());
+        observed.add(observed("abcdefgh-2", UBUNTU).of(UBUNTU, "20240416").visibility("public").build());
+
+        Plan plan = Reconciler.plan(List.of(definition), observed, OPTIONS);
+
+        assertTrue(plan.actions().stream().noneMatch(a -> a instanceof org.imagemanager.event.Blocked), () -> described(plan).toString());
+        List<String> asides = plan.actions().stream().filter(RenameImage.class::isInstance).map(RenameImage.class::cast)
+                .filter(r -> r.imageId().startsWith("abcdefgh")).map(RenameImage::toName).toList();
+        assertEquals(2, asides.size(), () -> described(plan).toString());
+        assertTrue(!asides.get(0).equals(asides.get(1)), asides::toString);
     }
 
     @Test

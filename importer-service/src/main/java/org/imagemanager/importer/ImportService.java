@@ -106,7 +106,7 @@ public class ImportService {
             if (done.isPresent()) {
                 return done.get();
             }
-            List<ObservedImage> sameName = glance.listImagesNamed(action.imageName());
+            List<ObservedImage> sameName = glance.nameHolders(action.imageName());
             if (!sameName.isEmpty()) {
                 return failed(action, new ImportFailure(FailureReason.NAME_TAKEN, null, sameName.getFirst().id(),
                         "an image named '" + action.imageName() + "' already exists (" + sameName.getFirst().id() + ")", false));

@@ -96,9 +96,7 @@ public class RotatorService {
                 if (!a.fromName().equals(image.name())) {
                     yield skipped(a, "image is now called '" + image.name() + "', not '" + a.fromName() + "'");
                 }
-                String project = glance.projectId();
-                List<ObservedImage> holders = glance.listImagesNamed(a.toName()).stream()
-                        .filter(holder -> holder.visibleTo(project)).toList();
+                List<ObservedImage> holders = glance.nameHolders(a.toName());
                 if (!holders.isEmpty()) {
                     // never two images with one name: the plan frees the name first; until then this waits for a re-plan
                     yield skipped(a, "name '" + a.toName() + "' is still taken by " + holders.getFirst().id());
