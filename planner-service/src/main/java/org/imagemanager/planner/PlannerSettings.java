@@ -3,12 +3,14 @@ package org.imagemanager.planner;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
+import org.imagemanager.cloud.Clouds;
 import org.imagemanager.plan.PlanOptions;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -21,13 +23,15 @@ public class PlannerSettings {
     private final List<String> clouds;
     private final String managementTag;
     private final Options plan;
+    private final Clouds keystone;
 
     public PlannerSettings(@Value("${image-manager.clouds:}") String cloudList,
                            @Value("${image-manager.management-tag:managed_by_image_manager}") String managementTag,
-                           Options plan) {
+                           Options plan, Clouds keystone) {
         this.clouds = Arrays.stream(cloudList.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         this.managementTag = managementTag;
         this.plan = plan;
+        this.keystone = keystone;
     }
 
     public List<String> clouds() {
@@ -51,7 +55,21 @@ public class PlannerSettings {
                 .force(plan.force)
                 .useOsHidden(plan.useOsHidden)
                 .staleImport(plan.staleImport)
+                .shareProjects(sharedWith(cloud))
+                .shareAccept(plan.shareAccept)
                 .build();
+    }
+
+    /**
+     * The project ids of the share options, or null without them (members are then left alone). This is the
+     * planner's I/O edge for sharing: names and domains are looked up in Keystone before the pure plan sees them,
+     * and a failed lookup throws, so that no plan ever unshares an image because a project could not be found.
+     */
+    private Set<String> sharedWith(String cloud) {
+        if (plan.shareProjects.isEmpty() && plan.shareDomains.isEmpty()) {
+            return null;
+        }
+        return keystone.glance(cloud).resolveProjects(plan.shareProjects, plan.shareDomains);
     }
 
     /** {@code image-manager.plan.*}. */
@@ -68,5 +86,11 @@ public class PlannerSettings {
         public boolean force;
         public boolean useOsHidden;
         public Duration staleImport = Duration.ofHours(2);
+        /** Projects (names or ids) every managed shared image is shared with; none: members are left alone. */
+        public List<String> shareProjects = List.of();
+        /** Domains (names or ids) whose every project is shared with, as if listed in share-projects. */
+        public List<String> shareDomains = List.of();
+        /** Accept on each project's behalf (needs admin credentials); false: the projects accept themselves. */
+        public boolean shareAccept = true;
     }
 }
