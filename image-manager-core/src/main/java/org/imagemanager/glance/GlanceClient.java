@@ -303,8 +303,8 @@ public final class GlanceClient {
 
     /**
      * The ids of the projects the share options name: each project (name or id) and every project of each domain
-     * (name or id), from Keystone. The credentials must be allowed to read projects there (admin, or a reader of
-     * the domain). Anything not found is an error, never an empty answer: too few projects would unshare images.
+     * (name or id), from Keystone. The credentials must be allowed to list projects and domains there (such as
+     * admin). Anything not found is an error, never an empty answer: too few projects would unshare images.
      */
     public Set<String> resolveProjects(Collection<String> projects, Collection<String> domains) {
         Set<String> ids = new TreeSet<>();
