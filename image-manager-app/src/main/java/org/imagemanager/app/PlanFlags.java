@@ -1,11 +1,14 @@
 package org.imagemanager.app;
 
+import org.imagemanager.glance.GlanceClient;
 import org.imagemanager.plan.PlanOptions;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -45,10 +48,24 @@ final class PlanFlags {
     @Option(names = "--max-age", description = "report definitions whose newest build is older than this many days")
     Integer maxAgeDays;
 
-    PlanOptions options(String cloud, String projectId, Instant now) {
-        return PlanOptions.builder(cloud, now)
+    @Option(names = "--share-project", paramLabel = "NAME|ID",
+            description = "share every managed shared image with this project, and with no other (repeatable)")
+    List<String> shareProjects = new ArrayList<>();
+
+    @Option(names = "--share-domain", paramLabel = "NAME|ID",
+            description = "share every managed shared image with every project of this domain (repeatable)")
+    List<String> shareDomains = new ArrayList<>();
+
+    @Option(names = "--share-accept", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "accept on each project's behalf (needs admin credentials; default: ${DEFAULT-VALUE})")
+    boolean shareAccept;
+
+    /** The options for the cloud behind {@code glance}; share targets are looked up in its Keystone. */
+    PlanOptions options(GlanceClient glance, Instant now) {
+        boolean sharing = !shareProjects.isEmpty() || !shareDomains.isEmpty();
+        return PlanOptions.builder(glance.cloudName(), now)
                 .managementTag(tag)
-                .projectId(projectId)
+                .projectId(glance.projectId())
                 .filter(filter)
                 .latestOnly(latest)
                 .keep(keep)
@@ -58,6 +75,8 @@ final class PlanFlags {
                 .force(force)
                 .useOsHidden(useOsHidden)
                 .maxAge(maxAgeDays == null ? null : Duration.ofDays(maxAgeDays))
+                .shareProjects(sharing ? glance.resolveProjects(shareProjects, shareDomains) : null)
+                .shareAccept(shareAccept)
                 .build();
     }
 
@@ -75,6 +94,9 @@ final class PlanFlags {
         p.put("image-manager.plan.confirm-delete", confirmDelete);
         p.put("image-manager.plan.force", force);
         p.put("image-manager.plan.use-os-hidden", useOsHidden);
+        p.put("image-manager.plan.share-projects", List.copyOf(shareProjects));
+        p.put("image-manager.plan.share-domains", List.copyOf(shareDomains));
+        p.put("image-manager.plan.share-accept", shareAccept);
         return p;
     }
 }

@@ -101,25 +101,7 @@ class SyncCommandIT {
 
     private Path definitions(String name, String checksum) throws IOException {
         Path dir = Files.createDirectories(work.resolve("images"));
-        Files.writeString(dir.resolve("images.yml"), """
-                images:
-                  - name: %s
-                    format: qcow2
-                    login: tiny
-                    min_disk: 1
-                    min_ram: 64
-                    status: active
-                    visibility: private
-                    multi: false
-                    meta:
-                      os_distro: cirros
-                    tags: []
-                    versions:
-                      - version: '1.0'
-                        url: %s
-                        checksum: "%s"
-                        build_date: 2026-11-01
-                """.formatted(name, server.url("tiny.qcow2"), checksum));
+        Files.writeString(dir.resolve("images.yml"), TinyDefinition.yaml(name, "private", server.url("tiny.qcow2"), checksum));
         return dir;
     }
 

@@ -21,6 +21,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = Deactivate.class, name = "Deactivate.v1"),
         @JsonSubTypes.Type(value = Reactivate.class, name = "Reactivate.v1"),
         @JsonSubTypes.Type(value = DeleteImage.class, name = "DeleteImage.v1"),
+        @JsonSubTypes.Type(value = AddImageMember.class, name = "AddImageMember.v1"),
+        @JsonSubTypes.Type(value = RemoveImageMember.class, name = "RemoveImageMember.v1"),
         @JsonSubTypes.Type(value = Blocked.class, name = "Blocked.v1"),
 })
 public sealed interface ImageAction permits ImportImage, ExistingImageAction, Blocked {

@@ -1,5 +1,6 @@
 package org.imagemanager.glance;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.imagemanager.cloud.CloudConfig;
 import org.imagemanager.event.EventJson;
 import org.imagemanager.plan.ObservedImage;
@@ -21,9 +22,11 @@ import org.openstack4j.openstack.image.v2.domain.GlanceImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,9 +35,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Glance v2 for one cloud. Metadata calls go through openstack4j (Keystone v3 auth, catalog, image API).
+ * Glance v2 for one cloud (and the little of Keystone the share options need). Metadata calls go through
+ * openstack4j (Keystone v3 auth, catalog, image API).
  *
  * <p>Image data travels through a small extension on the JDK's HTTP client with the same token: every
  * openstack4j connector buffers an {@code InputStream} payload whole (in memory or a temp file) before sending it,
@@ -68,8 +74,8 @@ public final class GlanceClient {
     }
 
     /**
-     * Every image that carries {@code tag} (any visibility, hidden or not), all pages. Glance lists hidden images
-     * only when asked for them alone ({@code os_hidden=true}), so this asks twice.
+     * Every image that carries {@code tag} (any visibility, hidden or not), all pages, shared ones with their
+     * members. Glance lists hidden images only when asked for them alone ({@code os_hidden=true}), so this asks twice.
      */
     public List<ObservedImage> listImages(String tag) {
         List<ObservedImage> images = new ArrayList<>();
@@ -254,6 +260,117 @@ public final class GlanceClient {
         check(os().imagesV2().reactivate(imageId), "reactivate image " + imageId);
     }
 
+    /**
+     * The members of a shared image. This and the other member calls go through the extension: openstack4j's
+     * member calls work against Glance 25, but answer a refusal in three ways (null for a 404, an exception for a
+     * 403, a failed ActionResponse from a delete), while the rotator must tell a 403 (accepting on another
+     * project's behalf without the admin role) from the rest. Here every refusal is a {@link GlanceException} with
+     * its HTTP status.
+     */
+    public List<ObservedImage.Member> members(String imageId) {
+        JsonNode answer = json(call(authorized(membersUri(imageId)).GET(), "members of image " + imageId, 200));
+        List<ObservedImage.Member> members = new ArrayList<>();
+        answer.path("members").forEach(m -> members.add(new ObservedImage.Member(m.path("member_id").asText(),
+                m.path("status").asText())));
+        return members;
+    }
+
+    /** Makes the project a member (pending); Glance refuses it (403) unless the image is shared. */
+    public void addMember(String imageId, String projectId) {
+        call(authorized(membersUri(imageId))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(EventJson.encode(Map.of("member", projectId)))),
+                "add member " + projectId + " to image " + imageId, 200);
+    }
+
+    /**
+     * Sets a member's status ({@code accepted}, {@code pending}, {@code rejected}). The member project itself may,
+     * and an admin on its behalf; the image's owner may not (403).
+     */
+    public void setMemberStatus(String imageId, String projectId, String status) {
+        call(authorized(membersUri(imageId).resolve("members/" + segment(projectId)))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(EventJson.encode(Map.of("status", status)))),
+                "set member " + projectId + " of image " + imageId + " to " + status, 200);
+    }
+
+    /** Removes the member; a member that is already gone counts as removed. */
+    public void removeMember(String imageId, String projectId) {
+        try {
+            call(authorized(membersUri(imageId).resolve("members/" + segment(projectId))).DELETE(),
+                    "remove member " + projectId + " from image " + imageId, 204);
+        } catch (GlanceException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    private URI membersUri(String imageId) {
+        return imageEndpoint().resolve("v2/images/" + segment(imageId) + "/members");
+    }
+
+    /**
+     * The ids of the projects the share options name: each project (name or id) and every project of each domain
+     * (name or id), from Keystone. The credentials must be allowed to list projects and domains there (such as
+     * admin). Anything not found is an error, never an empty answer: too few projects would unshare images.
+     */
+    public Set<String> resolveProjects(Collection<String> projects, Collection<String> domains) {
+        Set<String> ids = new TreeSet<>();
+        projects.forEach(project -> ids.add(keystoneId("projects", project)));
+        for (String domain : domains) {
+            String domainId = keystoneId("domains", domain);
+            JsonNode answer = identity("projects?domain_id=" + query(domainId), "projects of domain " + domain);
+            if (answer.path("truncated").asBoolean(false)) {
+                // Keystone's list_limit cut the list: sharing with part of a domain would look like a removal
+                throw new GlanceException("Keystone truncated the projects of domain " + domain + " (list_limit)", 0);
+            }
+            answer.path("projects").forEach(p -> ids.add(p.path("id").asText()));
+        }
+        return ids;
+    }
+
+    /**
+     * A project or domain by name or by id. A project name is unique only within its domain: one found in several
+     * domains must be given by id.
+     */
+    private String keystoneId(String collection, String nameOrId) {
+        String kind = collection.substring(0, collection.length() - 1);
+        JsonNode named = identity(collection + "?name=" + query(nameOrId), collection + " named " + nameOrId).path(collection);
+        if (named.size() > 1) {
+            List<String> domains = new ArrayList<>();
+            named.forEach(p -> domains.add(p.path("domain_id").asText()));
+            throw new GlanceException(kind + " name '" + nameOrId + "' is ambiguous (domains " + domains + "): give its id", 0);
+        }
+        if (named.size() == 1) {
+            return named.get(0).path("id").asText();
+        }
+        try {
+            return identity(collection + "/" + segment(nameOrId), kind + " " + nameOrId).path(kind).path("id").asText();
+        } catch (GlanceException e) {
+            if (e.status() == 404) {
+                throw new GlanceException("Keystone knows no " + kind + " '" + nameOrId + "' (by name or id)", 404, e);
+            }
+            throw e;
+        }
+    }
+
+    private JsonNode identity(String pathAndQuery, String what) {
+        return json(call(authorized(identityEndpoint().resolve(pathAndQuery)).GET(), "Keystone: " + what, 200));
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        return EventJson.decode(response.body(), JsonNode.class);
+    }
+
+    private static String query(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private static String segment(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     private static void check(ActionResponse response, String what) {
         if (!response.isSuccess()) {
             throw new GlanceException(what + " failed: HTTP " + response.getCode() + " " + response.getFault(), response.getCode());
@@ -357,9 +474,19 @@ public final class GlanceClient {
     }
 
     private URI imageEndpoint() {
+        return endpointOf("image");
+    }
+
+    /** Keystone's v3 API: the catalog's identity endpoint, which some clouds list without the version. */
+    private URI identityEndpoint() {
+        String url = endpointOf("identity").toString();
+        return URI.create(url.endsWith("/v3/") ? url : url + "v3/");
+    }
+
+    private URI endpointOf(String type) {
         os();
         for (Service service : token.getCatalog()) {
-            if (!"image".equals(service.getType())) {
+            if (!type.equals(service.getType())) {
                 continue;
             }
             for (Endpoint endpoint : service.getEndpoints()) {
@@ -371,7 +498,7 @@ public final class GlanceClient {
                 }
             }
         }
-        throw new GlanceException("cloud '" + cloud.name() + "' has no " + facing() + " image endpoint in its catalog", 0);
+        throw new GlanceException("cloud '" + cloud.name() + "' has no " + facing() + " " + type + " endpoint in its catalog", 0);
     }
 
     private URI imageFileUri(String imageId) {
@@ -385,7 +512,7 @@ public final class GlanceClient {
 
     /**
      * openstack4j's model knows only public and private visibility (shared and community come back as UNKNOWN);
-     * for those the real value is read from Glance's JSON.
+     * for those the real value is read from Glance's JSON. A shared image costs one more call, for its members.
      */
     private ObservedImage observe(Image image) {
         ObservedImage observed = toObserved(image);
@@ -393,9 +520,10 @@ public final class GlanceClient {
             return observed;
         }
         String visibility = rawField(image.getId(), "visibility");
-        return new ObservedImage(observed.id(), observed.name(), observed.status(), visibility, observed.diskFormat(),
-                observed.properties(), observed.tags(), observed.createdAt(), observed.owner(), observed.sizeBytes(),
-                observed.minDisk(), observed.minRam(), observed.hidden());
+        ObservedImage withVisibility = new ObservedImage(observed.id(), observed.name(), observed.status(), visibility,
+                observed.diskFormat(), observed.properties(), observed.tags(), observed.createdAt(), observed.owner(),
+                observed.sizeBytes(), observed.minDisk(), observed.minRam(), observed.hidden());
+        return "shared".equals(visibility) ? withVisibility.withMembers(members(image.getId())) : withVisibility;
     }
 
     private String rawField(String imageId, String field) {

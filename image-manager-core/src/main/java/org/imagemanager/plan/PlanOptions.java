@@ -2,6 +2,8 @@ package org.imagemanager.plan;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -22,11 +24,21 @@ import java.util.regex.Pattern;
  * @param maxAge         {@code --max-age}: report definitions whose newest build is older (null: no report)
  * @param now            the time of planning (injected: the planner stays a pure function)
  * @param staleImport    an import still not finished after this long is considered dead and planned again
+ * @param shareProjects  ids of the projects every managed {@code shared} image is shared with, exactly (the
+ *                       {@code --share-*} options, declarative; domains already expanded to their projects at the
+ *                       edge). Null when sharing is not configured: members are then left as they are.
+ * @param shareAccept    accept the membership on each project's behalf (Glance allows that only to admins);
+ *                       without it a member is added and the project accepts or rejects it itself
  */
 public record PlanOptions(String cloud, String managementTag, String projectId, Pattern filter, boolean latestOnly,
                           boolean keep, boolean deactivate, boolean hide, boolean delete, boolean confirmDelete,
-                          boolean force, boolean useOsHidden, Duration maxAge, Instant now, Duration staleImport) {
+                          boolean force, boolean useOsHidden, Duration maxAge, Instant now, Duration staleImport,
+                          Set<String> shareProjects, boolean shareAccept) {
     public static final String DEFAULT_MANAGEMENT_TAG = "managed_by_image_manager";
+
+    public PlanOptions {
+        shareProjects = shareProjects == null ? null : Set.copyOf(shareProjects);
+    }
 
     public static PlanOptions defaults(String cloud, Instant now) {
         return builder(cloud, now).build();
@@ -51,6 +63,8 @@ public record PlanOptions(String cloud, String managementTag, String projectId, 
         b.useOsHidden = useOsHidden;
         b.maxAge = maxAge;
         b.staleImport = staleImport;
+        b.shareProjects = shareProjects;
+        b.shareAccept = shareAccept;
         return b;
     }
 
@@ -71,6 +85,8 @@ public record PlanOptions(String cloud, String managementTag, String projectId, 
         private boolean useOsHidden;
         private Duration maxAge;
         private Duration staleImport = Duration.ofHours(2);
+        private Set<String> shareProjects;
+        private boolean shareAccept = true;
 
         private Builder(String cloud, Instant now) {
             this.cloud = cloud;
@@ -102,9 +118,20 @@ public record PlanOptions(String cloud, String managementTag, String projectId, 
 
         public Builder staleImport(Duration value) { staleImport = value; return this; }
 
+        /**
+         * Project ids (names are resolved at the edge); an empty set unshares every managed image, null (the default)
+         * leaves members alone.
+         */
+        public Builder shareProjects(Collection<String> projectIds) {
+            shareProjects = projectIds == null ? null : Set.copyOf(projectIds);
+            return this;
+        }
+
+        public Builder shareAccept(boolean value) { shareAccept = value; return this; }
+
         public PlanOptions build() {
             return new PlanOptions(cloud, managementTag, projectId, filter, latestOnly, keep, deactivate, hide, delete,
-                    confirmDelete, force, useOsHidden, maxAge, now, staleImport);
+                    confirmDelete, force, useOsHidden, maxAge, now, staleImport, shareProjects, shareAccept);
         }
     }
 

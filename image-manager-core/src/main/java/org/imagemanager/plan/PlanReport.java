@@ -1,5 +1,6 @@
 package org.imagemanager.plan;
 
+import org.imagemanager.event.AddImageMember;
 import org.imagemanager.event.Blocked;
 import org.imagemanager.event.Deactivate;
 import org.imagemanager.event.DeleteImage;
@@ -7,6 +8,7 @@ import org.imagemanager.event.EventJson;
 import org.imagemanager.event.ImageAction;
 import org.imagemanager.event.ImportImage;
 import org.imagemanager.event.Reactivate;
+import org.imagemanager.event.RemoveImageMember;
 import org.imagemanager.event.RemoveProperties;
 import org.imagemanager.event.RenameImage;
 import org.imagemanager.event.SetHidden;
@@ -55,6 +57,9 @@ public final class PlanReport {
             case Deactivate a -> new Row(cloud, family, a.imageName(), "deactivate", "active", "deactivated", a.reason());
             case Reactivate a -> new Row(cloud, family, a.imageName(), "reactivate", "deactivated", "active", "defined status");
             case DeleteImage a -> new Row(cloud, family, a.imageName(), "delete", "", "", a.reason());
+            case AddImageMember a -> new Row(cloud, family, a.imageName(), "share", a.from() == null ? "" : a.projectId() + ": " + a.from(),
+                    a.projectId() + ": " + (a.accept() ? "accepted" : "pending"), "share options");
+            case RemoveImageMember a -> new Row(cloud, family, a.imageName(), "unshare", a.projectId(), "", "not in the share options");
             case Blocked a -> new Row(cloud, family, a.imageName() == null ? "" : a.imageName(), "BLOCKED", "", "", a.reason());
         };
     }

@@ -3,10 +3,15 @@ package org.imagemanager.plan;
 import org.imagemanager.definition.DefinitionSchema;
 import org.imagemanager.definition.ImageDefinition;
 import org.imagemanager.definition.VersionDefinition;
+import org.imagemanager.event.AddImageMember;
 import org.imagemanager.event.Blocked;
+import org.imagemanager.event.DeleteImage;
+import org.imagemanager.event.ExistingImageAction;
 import org.imagemanager.event.ImageAction;
 import org.imagemanager.event.ImportImage;
+import org.imagemanager.event.RemoveImageMember;
 import org.imagemanager.event.RenameImage;
+import org.imagemanager.event.SetVisibility;
 import org.imagemanager.naming.ImageNaming;
 
 import java.time.LocalDate;
@@ -42,6 +47,7 @@ import java.util.stream.Collectors;
  */
 public final class Reconciler {
     private static final Comparator<String> NATURAL = ImageNaming.versionOrder();
+    private static final String SHARED = "shared";
 
     private Reconciler() {
     }
@@ -252,6 +258,17 @@ public final class Reconciler {
                     .filter(image -> image != keepsPlainName)
                     .filter(image -> !family.equals(finalNames.getOrDefault(image, image.name())))
                     .toList());
+            // Older images that stay shared follow the share options too: a project taken off them loses every
+            // image of the family, not only the defined ones.
+            Set<String> leavingShared = retirement.stream()
+                    .filter(action -> action instanceof SetVisibility || action instanceof DeleteImage)
+                    .map(action -> ((ExistingImageAction) action).imageId())
+                    .collect(Collectors.toSet());
+            for (ObservedImage image : outdated) {
+                if (SHARED.equals(image.visibility()) && options.selects(image.name()) && !leavingShared.contains(image.id())) {
+                    planMembers(image, finalNames.getOrDefault(image, image.name()));
+                }
+            }
 
             // Updates before renames: a new build gets its visibility and properties before it takes the plain
             // name, so users never find the plain name on an image they cannot see yet.
@@ -398,6 +415,9 @@ public final class Reconciler {
                 updates.add(new org.imagemanager.event.SetVisibility(ActionIds.of("visibility", cloud, image.id(),
                         image.visibility(), visibility), cloud, family, image.id(), desiredName, image.visibility(), visibility));
             }
+            if (SHARED.equals(visibility)) {
+                planMembers(image, desiredName); // after the visibility change: Glance takes members only on shared images
+            }
             if (options.useOsHidden()) {
                 boolean hidden = p.version().hidden() != null ? p.version().hidden() : !p.internalVersion().equals(plainVersion);
                 if (hidden != image.hidden()) {
@@ -415,6 +435,36 @@ public final class Reconciler {
             }
             if (updates.size() == before && !renamed) {
                 unchanged++;
+            }
+        }
+
+        /**
+         * The members of a managed image that is (or becomes) shared: exactly the projects of the share options, each
+         * accepted when we accept on its behalf. Nothing at all without share options: members are then the
+         * operator's. The owner needs no membership (a shared domain may well hold the owner's own project).
+         */
+        private void planMembers(ObservedImage image, String imageName) {
+            if (options.shareProjects() == null) {
+                return;
+            }
+            Set<String> wanted = new java.util.TreeSet<>(options.shareProjects());
+            if (image.owner() != null) {
+                wanted.remove(image.owner());
+            }
+            for (String project : wanted) {
+                Optional<ObservedImage.Member> member = image.member(project);
+                if (member.isEmpty() || (options.shareAccept() && !member.get().accepted())) {
+                    String from = member.map(ObservedImage.Member::status).orElse(null);
+                    updates.add(new AddImageMember(ActionIds.of("member", cloud, image.id(), project, String.valueOf(from),
+                            String.valueOf(options.shareAccept())), cloud, family, image.id(), imageName, project, from,
+                            options.shareAccept()));
+                }
+            }
+            for (ObservedImage.Member member : image.members()) {
+                if (!wanted.contains(member.projectId())) {
+                    updates.add(new RemoveImageMember(ActionIds.of("unshare", cloud, image.id(), member.projectId()), cloud,
+                            family, image.id(), imageName, member.projectId()));
+                }
             }
         }
 

@@ -1,5 +1,6 @@
 package org.imagemanager.plan;
 
+import org.imagemanager.event.AddImageMember;
 import org.imagemanager.event.Blocked;
 import org.imagemanager.event.Deactivate;
 import org.imagemanager.event.DeleteImage;
@@ -7,6 +8,7 @@ import org.imagemanager.event.ExistingImageAction;
 import org.imagemanager.event.ImageAction;
 import org.imagemanager.event.ImportImage;
 import org.imagemanager.event.Reactivate;
+import org.imagemanager.event.RemoveImageMember;
 import org.imagemanager.event.RemoveProperties;
 import org.imagemanager.event.RenameImage;
 import org.imagemanager.event.SetHidden;
@@ -196,6 +198,20 @@ final class CloudSimulator {
             case Reactivate a -> next.set(at, with(image, image.name(), "active", image.visibility(),
                     image.properties(), image.tags(), image.minDisk(), image.minRam(), image.hidden()));
             case DeleteImage a -> next.remove(at);
+            case AddImageMember a -> {
+                if (!"shared".equals(image.visibility())) {
+                    break; // Glance refuses members on any other image: a plan that shares too early never converges
+                }
+                List<ObservedImage.Member> members = new ArrayList<>(image.members());
+                members.removeIf(m -> m.projectId().equals(a.projectId()));
+                // without accept, the project's own answer stays (the rotator skips an existing member)
+                String status = a.accept() ? ObservedImage.Member.ACCEPTED
+                        : image.member(a.projectId()).map(ObservedImage.Member::status).orElse("pending");
+                members.add(new ObservedImage.Member(a.projectId(), status));
+                next.set(at, image.withMembers(members));
+            }
+            case RemoveImageMember a -> next.set(at, image.withMembers(image.members().stream()
+                    .filter(m -> !m.projectId().equals(a.projectId())).toList()));
         }
         return next;
     }
@@ -234,6 +250,15 @@ final class CloudSimulator {
                                       Map<String, String> properties, List<String> tags, int minDisk, int minRam,
                                       boolean hidden) {
         return new ObservedImage(i.id(), name, status, visibility, i.diskFormat(), properties, tags, i.createdAt(),
-                i.owner(), i.sizeBytes(), minDisk, minRam, hidden);
+                i.owner(), i.sizeBytes(), minDisk, minRam, hidden, membersShown(visibility, i.members()));
+    }
+
+    /**
+     * The members the planner sees: Glance lists them only while the image is shared. (It keeps them when the image
+     * stops being shared and shows them again when it is shared again; the next plan then removes any it no longer
+     * wants. That extra round is not modelled here.)
+     */
+    static List<ObservedImage.Member> membersShown(String visibility, List<ObservedImage.Member> members) {
+        return "shared".equals(visibility) ? members : List.of();
     }
 }

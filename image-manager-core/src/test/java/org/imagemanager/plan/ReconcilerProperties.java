@@ -70,6 +70,8 @@ abstract class ReconcilerProperties {
 
     static final List<String> NAMES = List.of("Ubuntu 24.04", "Debian 12", "Cirros", "Fedora", "AlmaLinux 9", "Flatcar");
     static final List<String> VISIBILITIES = List.of("public", "private", "community", "shared");
+    /** A partner project, and our own (the owner needs no membership). */
+    static final List<String> SHARE_WITH = List.of("proj-partner", PROJECT);
 
     // ---- the random scenario --------------------------------------------------------------------------------------
 
@@ -135,7 +137,7 @@ abstract class ReconcilerProperties {
 
     enum Kind {
         RENAME, RENAME_TO_ANOTHERS_NAME, VISIBILITY, DROP_PROPERTY, CHANGE_PROPERTY, FOREIGN_PROPERTY, FOREIGN_TAG,
-        DROP_TAG, DEACTIVATE, TOGGLE_HIDDEN, MINIMUMS, LEFTOVER, DUPLICATE
+        DROP_TAG, DEACTIVATE, TOGGLE_HIDDEN, MINIMUMS, LEFTOVER, DUPLICATE, MEMBER
     }
 
     /** Something an operator or an accident did to the managed image number {@code target} (modulo their number). */
@@ -156,9 +158,10 @@ abstract class ReconcilerProperties {
                     boolean familyProperties) {
     }
 
+    /** {@code share}: how many of {@link #SHARE_WITH} the shared images must have as members (null: not configured). */
     record OptionsSpec(boolean hide, boolean deactivate, boolean delete, boolean confirm, boolean keep,
                        boolean useOsHidden, boolean latestOnly, Integer filterFamily, boolean withProject,
-                       boolean failedImport) {
+                       boolean failedImport, Integer share, boolean shareAccept) {
     }
 
     record Scenario(List<FamilySpec> defined, List<FamilySpec> retired, List<Perturbation> perturbations,
@@ -314,12 +317,13 @@ abstract class ReconcilerProperties {
         // hide, deactivate, delete, its confirmation (mostly given, to see deletions), keep
         Arbitrary<List<Object>> a = Combinators.combine(Arbitraries.of(false, true), Arbitraries.of(false, true),
                 Arbitraries.of(false, true), often, Arbitraries.of(false, true)).as(Arrays::asList);
-        // useOsHidden, latestOnly, filter, project, a failed import
+        // useOsHidden, latestOnly, filter, project, a failed import, share options, accepting on behalf
         Arbitrary<List<Object>> b = Combinators.combine(Arbitraries.of(false, true), rarely,
-                Arbitraries.integers().between(0, 5).injectNull(0.8), Arbitraries.of(false, true), rarely).as(Arrays::asList);
+                Arbitraries.integers().between(0, 5).injectNull(0.8), Arbitraries.of(false, true), rarely,
+                Arbitraries.integers().between(0, SHARE_WITH.size()).injectNull(0.5), often).as(Arrays::asList);
         return Combinators.combine(a, b).as((x, y) -> new OptionsSpec((Boolean) x.get(0), (Boolean) x.get(1),
                 (Boolean) x.get(2), (Boolean) x.get(3), (Boolean) x.get(4), (Boolean) y.get(0), (Boolean) y.get(1),
-                (Integer) y.get(2), (Boolean) y.get(3), (Boolean) y.get(4)));
+                (Integer) y.get(2), (Boolean) y.get(3), (Boolean) y.get(4), (Integer) y.get(5), (Boolean) y.get(6)));
     }
 
     // ---- from the scenario to definitions, options and a cloud ----------------------------------------------------
@@ -355,6 +359,9 @@ abstract class ReconcilerProperties {
             if (o.filterFamily() != null) {
                 String name = families.get(o.filterFamily() % families.size()).name();
                 b.filter(Pattern.compile(Pattern.quote(name.substring(0, Math.min(3, name.length())))));
+            }
+            if (o.share() != null) {
+                b.shareProjects(SHARE_WITH.subList(0, o.share())).shareAccept(o.shareAccept());
             }
             return b.build();
         }
@@ -468,6 +475,17 @@ abstract class ReconcilerProperties {
                         properties.remove(ImageProperties.IMPORT_ID);
                         cloud.add(copy(i, "dup-" + n, name, i.status(), i.visibility(), properties, tags, created,
                                 i.minDisk(), i.hidden()));
+                    }
+                    case MEMBER -> {
+                        // a project added or answering by hand (Glance takes members only on shared images)
+                        if (!"shared".equals(i.visibility())) {
+                            continue;
+                        }
+                        List<ObservedImage.Member> members = new ArrayList<>(i.members());
+                        String project = List.of("proj-partner", "proj-other").get(p.param() % 2);
+                        members.removeIf(m -> m.projectId().equals(project));
+                        members.add(new ObservedImage.Member(project, List.of("pending", "accepted", "rejected").get(p.param() / 2 % 3)));
+                        cloud.set(at, i.withMembers(members));
                     }
                     case LEFTOVER -> throw new IllegalStateException();
                 }
@@ -603,7 +621,8 @@ abstract class ReconcilerProperties {
         static String describe(PlanOptions o) {
             return "projectId=" + o.projectId() + " filter=" + o.filter() + " latestOnly=" + o.latestOnly() + " keep="
                     + o.keep() + " deactivate=" + o.deactivate() + " hide=" + o.hide() + " delete=" + o.delete()
-                    + " confirmDelete=" + o.confirmDelete() + " useOsHidden=" + o.useOsHidden();
+                    + " confirmDelete=" + o.confirmDelete() + " useOsHidden=" + o.useOsHidden()
+                    + " shareProjects=" + o.shareProjects() + " shareAccept=" + o.shareAccept();
         }
     }
 
@@ -615,7 +634,7 @@ abstract class ReconcilerProperties {
         return i.id() + " '" + i.name() + "' " + i.status() + " " + i.visibility() + (i.hidden() ? " hidden" : "")
                 + " family=" + i.property(ImageProperties.FAMILY) + " v=" + i.property(ImageProperties.INTERNAL_VERSION)
                 + " created=" + i.createdAt() + " owner=" + i.owner() + " tags=" + i.tags() + " min=" + i.minDisk()
-                + "/" + i.minRam() + " " + shown;
+                + "/" + i.minRam() + " members=" + i.members() + " " + shown;
     }
 
     record Round(List<ObservedImage> before, Plan plan, CloudSimulator.Result result) {
@@ -637,7 +656,7 @@ abstract class ReconcilerProperties {
                                       Map<String, String> properties, List<String> tags, Instant created, int minDisk,
                                       boolean hidden) {
         return new ObservedImage(id, name, status, visibility, i.diskFormat(), properties, tags, created, i.owner(),
-                i.sizeBytes(), minDisk, i.minRam(), hidden);
+                i.sizeBytes(), minDisk, i.minRam(), hidden, CloudSimulator.membersShown(visibility, i.members()));
     }
 
     // ---- oracles: written from the rules, apart from the planner (only "newest" is the planner's NEWEST_FIRST) ------

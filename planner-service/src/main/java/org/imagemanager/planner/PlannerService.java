@@ -12,6 +12,7 @@ import org.imagemanager.kafka.EventPublisher;
 import org.imagemanager.plan.FamilyPlan;
 import org.imagemanager.plan.ObservedImage;
 import org.imagemanager.plan.Plan;
+import org.imagemanager.plan.PlanOptions;
 import org.imagemanager.plan.Reconciler;
 import org.imagemanager.source.UpstreamResolver;
 import org.slf4j.Logger;
@@ -159,13 +160,14 @@ public class PlannerService {
                 return;
             }
             List<ObservedImage> observed;
-            String project;
+            PlanOptions options;
             try {
                 observed = clouds.glance(cloud).listImages(settings.managementTag());
-                project = clouds.glance(cloud).projectId();
+                // the options ask Keystone too (projects to share with): a failure there is the cloud's, like a listing
+                options = settings.options(cloud, clock.instant(), clouds.glance(cloud).projectId());
             } catch (RuntimeException e) {
-                LOG.warn("cloud={}: cannot list images, {} famil{} not planned: {}", cloud, wanted.size(),
-                        wanted.size() == 1 ? "y" : "ies", e.getMessage());
+                LOG.warn("cloud={}: cannot list images or resolve options, {} famil{} not planned: {}", cloud,
+                        wanted.size(), wanted.size() == 1 ? "y" : "ies", e.getMessage());
                 return;
             }
             CloudOptions cloudOptions = settings.cloudOptions(cloud);
@@ -174,7 +176,7 @@ public class PlannerService {
             List<ImageDefinition> all = definitions.values().stream().map(cloudOptions::apply).toList();
             Set<String> failed = failedImports.stream().filter(key -> key.startsWith(cloud + "/"))
                     .map(key -> key.substring(cloud.length() + 1)).collect(Collectors.toSet());
-            Plan plan = Reconciler.plan(all, observed, settings.options(cloud, clock.instant(), project),
+            Plan plan = Reconciler.plan(all, observed, options,
                     new Reconciler.Inputs(upstream.resolve(wanted), failed));
             for (ImageDefinition definition : wanted) {
                 publish(plan.family(definition.name())

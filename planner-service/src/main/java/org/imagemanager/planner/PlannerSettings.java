@@ -2,19 +2,21 @@ package org.imagemanager.planner;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.core.value.PropertyResolver;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import org.imagemanager.cloud.Clouds;
 import org.imagemanager.plan.PlanOptions;
 
 import java.time.Duration;
 import java.time.Instant;
-import io.micronaut.core.value.PropertyResolver;
-import jakarta.inject.Inject;
 
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -29,18 +31,21 @@ public class PlannerSettings {
     private final String managementTag;
     private final Options plan;
     private final Map<String, CloudOptions> cloudOptions;
+    private final Clouds keystone;
 
     @Inject
     public PlannerSettings(@Value("${image-manager.clouds:}") String cloudList,
                            @Value("${image-manager.management-tag:managed_by_image_manager}") String managementTag,
-                           Options plan, PropertyResolver properties) {
-        this(cloudList, managementTag, plan, key -> properties.get(key, String.class));
+                           Options plan, PropertyResolver properties, Clouds keystone) {
+        this(cloudList, managementTag, plan, key -> properties.get(key, String.class), keystone);
     }
 
-    PlannerSettings(String cloudList, String managementTag, Options plan, Function<String, Optional<String>> properties) {
+    PlannerSettings(String cloudList, String managementTag, Options plan, Function<String, Optional<String>> properties,
+                    Clouds keystone) {
         this.clouds = Arrays.stream(cloudList.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         this.managementTag = managementTag;
         this.plan = plan;
+        this.keystone = keystone;
         Map<String, CloudOptions> byCloud = new HashMap<>();
         for (String cloud : clouds) {
             byCloud.put(cloud, cloudOptions(cloud, properties));
@@ -89,7 +94,21 @@ public class PlannerSettings {
                 .force(plan.force)
                 .useOsHidden(or(own.useOsHidden(), plan.useOsHidden))
                 .staleImport(plan.staleImport)
+                .shareProjects(sharedWith(cloud))
+                .shareAccept(plan.shareAccept)
                 .build();
+    }
+
+    /**
+     * The project ids of the share options, or null without them (members are then left alone). This is the
+     * planner's I/O edge for sharing: names and domains are looked up in Keystone before the pure plan sees them,
+     * and a failed lookup throws, so that no plan ever unshares an image because a project could not be found.
+     */
+    private Set<String> sharedWith(String cloud) {
+        if (plan.shareProjects.isEmpty() && plan.shareDomains.isEmpty()) {
+            return null;
+        }
+        return keystone.glance(cloud).resolveProjects(plan.shareProjects, plan.shareDomains);
     }
 
     private static boolean or(Boolean cloudValue, boolean planValue) {
@@ -116,6 +135,12 @@ public class PlannerSettings {
         public Duration redeliverAfter = Duration.ofMinutes(15);
         /** A failed import is tried again after this long, not at once. */
         public Duration retryFailedAfter = Duration.ofMinutes(10);
+        /** Projects (names or ids) every managed shared image is shared with; none: members are left alone. */
+        public List<String> shareProjects = List.of();
+        /** Domains (names or ids) whose every project is shared with, as if listed in share-projects. */
+        public List<String> shareDomains = List.of();
+        /** Accept on each project's behalf (needs admin credentials); false: the projects accept themselves. */
+        public boolean shareAccept = true;
     }
 
     public Options plan() {

@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** Without share options the Keystone edge ({@code Clouds}) is never asked: these tests pass none. */
 class PlannerSettingsTest {
     private static final Instant NOW = Instant.parse("2026-11-27T10:00:00Z");
 
@@ -27,7 +28,7 @@ class PlannerSettingsTest {
         PlannerSettings settings = new PlannerSettings("prod, lab", "managed", common, properties(Map.of(
                 "image-manager.cloud-options.lab.delete", "true",
                 "image-manager.cloud-options.lab.confirm-delete", "true",
-                "image-manager.cloud-options.lab.hide", "false")));
+                "image-manager.cloud-options.lab.hide", "false")), null);
         PlanOptions prod = settings.options("prod", NOW, "p1");
         PlanOptions lab = settings.options("lab", NOW, "p2");
         assertTrue(prod.hide());
@@ -40,7 +41,7 @@ class PlannerSettingsTest {
     @Test
     void aCloudVisibilityAppliesToEveryImageAndVersionThere() {
         PlannerSettings settings = new PlannerSettings("lab", "managed", new PlannerSettings.Options(),
-                properties(Map.of("image-manager.cloud-options.lab.visibility", "private")));
+                properties(Map.of("image-manager.cloud-options.lab.visibility", "private")), null);
         VersionDefinition v = new VersionDefinition("1", "http://x/1.img", null, "sha256:" + "a".repeat(64), null, null,
                 null, "public", null, null, null, null, null, null);
         ImageDefinition d = new ImageDefinition("Ubuntu", null, "qcow2", "ubuntu", null, 1, 64, "active", "public",
@@ -55,7 +56,7 @@ class PlannerSettingsTest {
     @Test
     void anUnknownCloudVisibilityIsAClearError() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> new PlannerSettings("lab", "m",
-                new PlannerSettings.Options(), properties(Map.of("image-manager.cloud-options.lab.visibility", "everyone"))));
+                new PlannerSettings.Options(), properties(Map.of("image-manager.cloud-options.lab.visibility", "everyone")), null));
         assertTrue(e.getMessage().contains("image-manager.cloud-options.lab.visibility"), e.getMessage());
     }
 

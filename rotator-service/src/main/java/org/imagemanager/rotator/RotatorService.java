@@ -3,6 +3,7 @@ package org.imagemanager.rotator;
 import jakarta.inject.Singleton;
 import org.imagemanager.cloud.Clouds;
 import org.imagemanager.event.ActionSkipped;
+import org.imagemanager.event.AddImageMember;
 import org.imagemanager.event.Deactivate;
 import org.imagemanager.event.ActionFailed;
 import org.imagemanager.event.DeleteImage;
@@ -13,6 +14,7 @@ import org.imagemanager.event.ImageChanged;
 import org.imagemanager.event.ImageChanged.Change;
 import org.imagemanager.event.ImageEvent;
 import org.imagemanager.event.Reactivate;
+import org.imagemanager.event.RemoveImageMember;
 import org.imagemanager.event.RemoveProperties;
 import org.imagemanager.event.RenameImage;
 import org.imagemanager.event.SetHidden;
@@ -35,13 +37,16 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Carries out every non-import action. Each one first reads the image as it is now and checks its precondition;
- * a stale or replayed action is skipped with a reason, never applied blindly. That makes every action idempotent.
- * An image that belongs to no family of ours (no management bookkeeping) is never changed.
+ * Carries out every non-import action. Each one first reads the image as it is now (a shared one with its
+ * members) and checks its precondition; a stale or replayed action is skipped with a reason, never applied
+ * blindly. That makes every action idempotent. An image that belongs to no family of ours (no management
+ * bookkeeping) is never changed.
  */
 @Singleton
 public class RotatorService {
     private static final Logger LOG = LoggerFactory.getLogger(RotatorService.class);
+    private static final String SHARED = "shared";
+    private static final String NO_MEMBER = "no member";
 
     private final Clouds clouds;
     private final EventPublisher publisher;
@@ -177,7 +182,63 @@ public class RotatorService {
                 glance.delete(a.imageId());
                 yield changed(a, Change.DELETED, image, image.status(), "deleted");
             }
+            case AddImageMember a -> {
+                if (!SHARED.equals(image.visibility())) {
+                    yield skipped(a, "image is " + image.visibility() + ": Glance takes members only on shared images");
+                }
+                Optional<ObservedImage.Member> member = image.member(a.projectId());
+                if (member.isPresent() && (member.get().accepted() || !a.accept())) {
+                    yield skipped(a, "project " + a.projectId() + " is already a member (" + member.get().status() + ")");
+                }
+                String before = membership(a.projectId(), member.map(ObservedImage.Member::status).orElse(NO_MEMBER));
+                if (member.isEmpty()) {
+                    glance.addMember(a.imageId(), a.projectId());
+                }
+                if (!a.accept()) {
+                    yield changed(a, Change.MEMBERS, image, before, membership(a.projectId(), "pending"));
+                }
+                Optional<String> refused = acceptOnBehalf(glance, a);
+                if (refused.isEmpty()) {
+                    yield changed(a, Change.MEMBERS, image, before, membership(a.projectId(), ObservedImage.Member.ACCEPTED));
+                }
+                // the member was there already: nothing changed, and a re-plan would only ask again
+                yield member.isPresent() ? skipped(a, refused.get())
+                        : changed(a, Change.MEMBERS, image, before, membership(a.projectId(), "pending") + " (" + refused.get() + ")");
+            }
+            case RemoveImageMember a -> {
+                if (!SHARED.equals(image.visibility())) {
+                    yield skipped(a, "image is " + image.visibility() + ": Glance shows no members of it");
+                }
+                Optional<ObservedImage.Member> member = image.member(a.projectId());
+                if (member.isEmpty()) {
+                    yield skipped(a, "project " + a.projectId() + " is no member");
+                }
+                glance.removeMember(a.imageId(), a.projectId());
+                yield changed(a, Change.MEMBERS, image, membership(a.projectId(), member.get().status()),
+                        membership(a.projectId(), NO_MEMBER));
+            }
         };
+    }
+
+    /**
+     * Accepts the membership on the project's behalf. Glance allows that to the project itself and to admins only
+     * (the owner of the image gets a 403): a refusal is a reason, not a failure.
+     */
+    private static Optional<String> acceptOnBehalf(GlanceClient glance, AddImageMember action) {
+        try {
+            glance.setMemberStatus(action.imageId(), action.projectId(), ObservedImage.Member.ACCEPTED);
+            return Optional.empty();
+        } catch (GlanceException e) {
+            if (e.status() != 403) {
+                throw e;
+            }
+            return Optional.of("accepting on behalf of project " + action.projectId() + " was refused: Glance allows it "
+                    + "only to the project itself and to admins (without admin credentials set share-accept to false)");
+        }
+    }
+
+    private static String membership(String projectId, String status) {
+        return projectId + ": " + status;
     }
 
     private ImageChanged changed(ImageAction action, Change change, ObservedImage image, String before, String after) {

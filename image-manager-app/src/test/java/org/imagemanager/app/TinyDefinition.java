@@ -1,0 +1,30 @@
+package org.imagemanager.app;
+
+/** The definitions file of one small {@code multi: false} image with one version, as the end-to-end tests use it. */
+final class TinyDefinition {
+    private TinyDefinition() {
+    }
+
+    /** @param checksum {@code algo:hex} (deliberately any text: tests of invalid definitions pass a broken one) */
+    static String yaml(String name, String visibility, String url, String checksum) {
+        return """
+                images:
+                  - name: %s
+                    format: qcow2
+                    login: tiny
+                    min_disk: 1
+                    min_ram: 64
+                    status: active
+                    visibility: %s
+                    multi: false
+                    meta:
+                      os_distro: cirros
+                    tags: []
+                    versions:
+                      - version: '1.0'
+                        url: %s
+                        checksum: "%s"
+                        build_date: 2026-11-01
+                """.formatted(name, visibility, url, checksum);
+    }
+}
