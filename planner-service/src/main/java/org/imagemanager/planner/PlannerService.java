@@ -39,6 +39,7 @@ public class PlannerService {
     private final PlannerSettings settings;
     private final UpstreamResolver upstream;
     private final Clock clock;
+    @jakarta.inject.Inject org.imagemanager.observability.Metrics metrics;
 
     public PlannerService(Clouds clouds, EventPublisher publisher, PlannerSettings settings, UpstreamResolver upstream) {
         this.clouds = clouds;
@@ -99,6 +100,7 @@ public class PlannerService {
                     new Reconciler.Inputs(upstream.resolve(List.of(definition)), failed));
             FamilyPlan familyPlan = plan.family(family).orElse(new FamilyPlan(cloud, family, List.of(), List.of(), 0));
             List<ImageAction> executable = familyPlan.executable();
+            metrics.planComputed(cloud, executable.size());
             for (ImageAction action : familyPlan.actions()) {
                 if (action instanceof Blocked) {
                     LOG.warn("cloud={} image={}: {}", cloud, family, action.describe());

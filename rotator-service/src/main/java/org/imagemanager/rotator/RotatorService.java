@@ -22,6 +22,7 @@ import org.imagemanager.event.UpdateProperties;
 import org.imagemanager.glance.GlanceClient;
 import org.imagemanager.glance.GlanceException;
 import org.imagemanager.kafka.EventPublisher;
+import org.imagemanager.observability.Metrics;
 import org.imagemanager.plan.ImageProperties;
 import org.imagemanager.plan.ObservedImage;
 import org.slf4j.Logger;
@@ -44,11 +45,13 @@ public class RotatorService {
 
     private final Clouds clouds;
     private final EventPublisher publisher;
+    private final Metrics metrics;
     private final Clock clock = Clock.systemUTC();
 
-    public RotatorService(Clouds clouds, EventPublisher publisher) {
+    public RotatorService(Clouds clouds, EventPublisher publisher, Metrics metrics) {
         this.clouds = clouds;
         this.publisher = publisher;
+        this.metrics = metrics;
     }
 
     /** Applies the action (imports and reports are not ours) and publishes what happened. */
@@ -77,6 +80,7 @@ public class RotatorService {
             }
         }
         publisher.publish(outcome);
+        count(action, outcome);
         return Optional.of(outcome);
     }
 
@@ -171,6 +175,15 @@ public class RotatorService {
                 yield changed(a, Change.DELETED, image, image.status(), "deleted");
             }
         };
+    }
+
+    private void count(ImageAction action, ImageEvent outcome) {
+        String type = action.getClass().getSimpleName();
+        if (outcome instanceof ImageChanged) {
+            metrics.rotatorActionApplied(action.cloud(), type);
+        } else {
+            metrics.rotatorActionSkipped(action.cloud(), type);
+        }
     }
 
     private ImageChanged changed(ImageAction action, Change change, ObservedImage image, String before, String after) {
