@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The state, health and republish endpoints, and a remote that needs credentials. */
+/** The state, health, metrics and republish endpoints, and a remote that needs credentials. */
 class OperationsIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,6 +56,9 @@ class OperationsIT {
             assertTrue(ops.get("lastRejection").get("errors").get(0).get("field").asText().contains("visibility"),
                     ops.toString());
             assertEquals("UP", get(service, "/health").get("status").asText());
+            String metrics = text(service, "/metrics");
+            assertTrue(metrics.contains("\nimage_manager_definitions_published_total{repository=\"ops\"} 1"), metrics);
+            assertTrue(metrics.contains("\nimage_manager_definitions_rejected_total{repository=\"ops\"} 1"), metrics);
 
             run.definitions.next();
             assertEquals(401, post(service, "/republish", "wrong").statusCode());
@@ -87,6 +90,10 @@ class OperationsIT {
             JsonNode state = get(wrong, "/state").get("repositories").get(0);
             assertFalse(state.get("lastError").isNull());
             assertFalse(state.toString().contains("not-the-token"), state.toString());
+            JsonNode health = get(wrong, "/health");
+            assertEquals("UP", health.get("status").asText(), "a remote that refuses us is reported, not fatal");
+            assertFalse(health.at("/checks/repositories/details/errors/ops").asText().isBlank(), health.toString());
+            assertFalse(health.toString().contains("not-the-token"), health.toString());
             wrong.close();
 
             ApplicationContext right = run.start(Map.of(
@@ -98,10 +105,14 @@ class OperationsIT {
     }
 
     private static JsonNode get(ApplicationContext service, String path) throws Exception {
+        return JSON.readTree(text(service, path));
+    }
+
+    private static String text(ApplicationContext service, String path) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(
                 service.getBean(EmbeddedServer.class).getURL() + path)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
-        return JSON.readTree(response.body());
+        return response.body();
     }
 
     private static HttpResponse<String> post(ApplicationContext service, String path, String token) throws Exception {

@@ -267,7 +267,7 @@ public final class ImageManager {
         @Option(names = "--poll-interval", defaultValue = "30s", description = "how often to look for new commits (webhooks need no wait)")
         String pollInterval;
 
-        @Option(names = "--http-port", defaultValue = "8080", description = "port of the webhook, state and health endpoints (default: ${DEFAULT-VALUE})")
+        @Option(names = "--http-port", defaultValue = "8080", description = "port of the webhook, state, metrics and health endpoints (default: ${DEFAULT-VALUE})")
         int httpPort;
 
         @Option(names = "--webhook-secret-file", description = "file holding the push webhooks' shared secret; enables POST /webhooks/default")
@@ -296,7 +296,7 @@ public final class ImageManager {
             try (Pipeline pipeline = Pipeline.start(settings)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
                 System.out.println("serving on " + pipeline.url().map(Object::toString).orElse("(no HTTP)")
-                        + " (GET /state, GET /health" + (webhookSecretFile != null ? ", POST /webhooks/default" : "")
+                        + " (GET /state, GET /metrics, GET /health" + (webhookSecretFile != null ? ", POST /webhooks/default" : "")
                         + "); Ctrl-C stops");
                 stopped.await();
             } finally {

@@ -22,7 +22,7 @@ public final class Pipeline implements AutoCloseable {
                 .properties(settings.properties())
                 .start();
         if (context.containsProperty("micronaut.server.port")) {
-            // webhooks, state and health of the definitions service
+            // one server for all four services: webhooks, state, metrics and health
             context.getBean(EmbeddedServer.class).start();
         }
         return new Pipeline(context);

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * No Docker engine runs here, so `docker compose config` cannot check the file; this checks what would break a
- * build: every service's module exists and its main class is real.
+ * build: every service's module exists, and its main class and its health probe's are real.
  */
 class DockerComposeTest {
     @Test
@@ -32,15 +32,22 @@ class DockerComposeTest {
             String mainClass = build.path("args").path("MAIN_CLASS").asText();
             assertTrue(Files.isRegularFile(root.resolve(module).resolve("pom.xml")), module + " is a module");
             assertTrue(Files.isRegularFile(root.resolve(build.path("dockerfile").asText())), "Dockerfile exists");
-            try {
-                Class.forName(mainClass).getMethod("main", String[].class);
-            } catch (ReflectiveOperationException e) {
-                throw new AssertionError(service.getKey() + ": main class " + mainClass + " not found", e);
-            }
+            assertMainClass(service.getKey(), mainClass);
             built.add(module);
         });
+        // every service merges x-service, whose health check runs this class (the YAML reader does not merge)
+        JsonNode healthCheck = compose.path("x-service").path("healthcheck").path("test");
+        assertMainClass("the services' health check", healthCheck.path(healthCheck.size() - 1).asText());
         assertEquals(List.of("definitions-service", "planner-service", "importer-service", "rotator-service"), built);
         assertTrue(compose.path("services").has("kafka"));
         assertTrue(compose.path("services").has("s3"));
+    }
+
+    private static void assertMainClass(String user, String className) {
+        try {
+            Class.forName(className).getMethod("main", String[].class);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(user + ": main class " + className + " not found", e);
+        }
     }
 }

@@ -119,7 +119,23 @@ class WalkingSkeletonIT {
                     .collect(Collectors.toMap(ObservedImage::name, Function.identity()));
             assertEquals(List.of(name + " 0.6.2", name + " 0.6.3"), byName.keySet().stream().sorted().toList());
             assertImage(run, byName.get(name + " 0.6.3"), name, "0.6.3", "cirros-0.6.3.qcow2", "2024-09-26", sha063);
+            assertOneServerShowsEveryService(pipeline.url().orElseThrow().toString(), run.cloud);
         }
+    }
+
+    /** The launcher's one HTTP server: the metrics of all four services, and the health of Kafka and the repository. */
+    private static void assertOneServerShowsEveryService(String url, String cloud) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(metrics.contains("\nimage_manager_definitions_published_total{repository=\"default\"} "), metrics);
+        assertTrue(metrics.contains("\nimage_manager_plan_actions_count{cloud=\"" + cloud + "\"} "), metrics);
+        assertTrue(metrics.contains("\nimage_manager_imports_completed_total{cloud=\"" + cloud + "\",method=\"upload\"} 2"), metrics);
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(url + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, health.statusCode(), health.body());
+        assertTrue(health.body().contains("\"kafka\":{\"status\":\"UP\""), health.body());
+        assertTrue(health.body().contains("\"repositories\":{\"status\":\"UP\""), health.body());
     }
 
     @Test

@@ -26,6 +26,7 @@ import org.imagemanager.importer.stream.SourceHttpStatusException;
 import org.imagemanager.importer.stream.SourceRestartRequiredException;
 import org.imagemanager.importer.stream.UnusableArchiveException;
 import org.imagemanager.kafka.EventPublisher;
+import org.imagemanager.observability.Metrics;
 import org.imagemanager.plan.ImageProperties;
 import org.imagemanager.plan.ObservedImage;
 import org.imagemanager.source.ChecksumFiles;
@@ -66,23 +67,26 @@ public class ImportService {
     private final Clock clock;
     private final ImportWatch.Sleeper sleeper;
     private final S3Mirror mirror;
+    private final Metrics metrics;
     /** One client for all sources (connections are pooled); redirects are followed. */
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
             .connectTimeout(Duration.ofSeconds(30)).build();
 
     @jakarta.inject.Inject
     public ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings,
-                         @Nullable S3Mirror mirror) {
-        this(clouds, sources, publisher, settings, mirror, Clock.systemUTC(), duration -> Thread.sleep(duration));
+                         @Nullable S3Mirror mirror, Metrics metrics) {
+        this(clouds, sources, publisher, settings, mirror, metrics, Clock.systemUTC(), duration -> Thread.sleep(duration));
     }
 
+    /** Outside a service (tests, benchmarks): no mirror, and metrics nobody scrapes. */
     public ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings) {
-        this(clouds, sources, publisher, settings, null);
+        this(clouds, sources, publisher, settings, null, Metrics.detached());
     }
 
     ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings,
-                  S3Mirror mirror, Clock clock, ImportWatch.Sleeper sleeper) {
+                  S3Mirror mirror, Metrics metrics, Clock clock, ImportWatch.Sleeper sleeper) {
         this.mirror = mirror;
+        this.metrics = metrics;
         this.clouds = clouds;
         this.sources = sources;
         this.publisher = publisher;
@@ -108,24 +112,29 @@ public class ImportService {
             }
             List<ObservedImage> sameName = glance.nameHolders(action.imageName());
             if (!sameName.isEmpty()) {
-                return failed(action, new ImportFailure(FailureReason.NAME_TAKEN, null, sameName.getFirst().id(),
+                return failed(action, Metrics.NO_METHOD, new ImportFailure(FailureReason.NAME_TAKEN, null, sameName.getFirst().id(),
                         "an image named '" + action.imageName() + "' already exists (" + sameName.getFirst().id() + ")", false));
             }
         } catch (RuntimeException e) {
-            return failed(action, ImportFailure.of(FailureReason.CLOUD_UNAVAILABLE, String.valueOf(e.getMessage())));
+            return failed(action, Metrics.NO_METHOD, ImportFailure.of(FailureReason.CLOUD_UNAVAILABLE, String.valueOf(e.getMessage())));
         }
 
         String method = method(glance, action);
+        Instant begun = clock.instant();
+        metrics.importStarted(action.cloud(), method);
         Duration backoff = settings.backoff;
         for (int attempt = 1; ; attempt++) {
             Instant started = clock.instant();
             Attempt current = new Attempt(action, glance, method, attempt, started, log);
             try {
-                return current.run();
+                ImportCompleted completed = current.run();
+                // under the method the import started with, so that started = completed + failed + running holds
+                metrics.importCompleted(action.cloud(), method, completed.bytes(), Duration.between(begun, clock.instant()));
+                return completed;
             } catch (ImportFailure failure) {
                 current.removeImage();
                 if (!failure.retryable || attempt >= settings.attempts) {
-                    return failed(action, failure);
+                    return failed(action, method, failure);
                 }
                 LOG.warn("{}: attempt {} failed ({}: {}); trying again in {}", log, attempt, failure.reason,
                         failure.getMessage(), backoff);
@@ -133,7 +142,7 @@ public class ImportService {
                     sleeper.sleep(backoff);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return failed(action, failure);
+                    return failed(action, method, failure);
                 }
                 backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff) > 0 ? settings.maxBackoff : backoff.multipliedBy(2);
             }
@@ -483,7 +492,8 @@ public class ImportService {
                         : "no line for " + ChecksumFiles.fileNameOf(action.url()) + " in " + action.checksumsUrl()));
     }
 
-    private ImportFailed failed(ImportImage action, ImportFailure failure) {
+    private ImportFailed failed(ImportImage action, String method, ImportFailure failure) {
+        metrics.importFailed(action.cloud(), method, failure.reason);
         LOG.warn("cloud={} image={}@{}: import failed ({}): {}", action.cloud(), action.family(), action.version(),
                 failure.reason, failure.getMessage());
         return new ImportFailed(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),

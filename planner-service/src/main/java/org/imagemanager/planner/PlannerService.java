@@ -9,6 +9,7 @@ import org.imagemanager.event.EventKeys;
 import org.imagemanager.event.ImageAction;
 import org.imagemanager.event.PlanComputed;
 import org.imagemanager.kafka.EventPublisher;
+import org.imagemanager.observability.Metrics;
 import org.imagemanager.plan.FamilyPlan;
 import org.imagemanager.plan.ObservedImage;
 import org.imagemanager.plan.Plan;
@@ -51,13 +52,16 @@ public class PlannerService {
     private final EventPublisher publisher;
     private final PlannerSettings settings;
     private final UpstreamResolver upstream;
+    private final Metrics metrics;
     private final Clock clock;
 
-    public PlannerService(Clouds clouds, EventPublisher publisher, PlannerSettings settings, UpstreamResolver upstream) {
+    public PlannerService(Clouds clouds, EventPublisher publisher, PlannerSettings settings, UpstreamResolver upstream,
+                          Metrics metrics) {
         this.clouds = clouds;
         this.publisher = publisher;
         this.settings = settings;
         this.upstream = upstream;
+        this.metrics = metrics;
         this.clock = Clock.systemUTC();
         this.inFlight = new InFlightActions(settings.plan().redeliverAfter, settings.plan().retryFailedAfter);
     }
@@ -199,10 +203,15 @@ public class PlannerService {
                 publisher.publish(action);
                 inFlight.published(action.actionId(), clock.instant());
                 published.add(action.actionId());
+                if (trigger == Trigger.RESYNC) {
+                    // nothing announced this change: the cloud drifted from its definitions (by hand, or a lost event)
+                    metrics.driftCorrected(cloud, action.getClass().getSimpleName());
+                }
             } else {
                 awaiting.add(action.actionId()); // still under way (or failed a moment ago): not sent twice
             }
         }
+        metrics.planComputed(cloud, published.size());
         publisher.publish(new PlanComputed(EventJson.newEventId(), clock.instant(), cloud, family, published,
                 familyPlan.actions().stream().map(ImageAction::describe).toList(),
                 familyPlan.inProgress(), familyPlan.unchanged(), awaiting, trigger.name()));

@@ -25,6 +25,7 @@ import org.imagemanager.event.UpdateProperties;
 import org.imagemanager.glance.GlanceClient;
 import org.imagemanager.glance.GlanceException;
 import org.imagemanager.kafka.EventPublisher;
+import org.imagemanager.observability.Metrics;
 import org.imagemanager.plan.ImageProperties;
 import org.imagemanager.plan.ObservedImage;
 import org.slf4j.Logger;
@@ -50,11 +51,13 @@ public class RotatorService {
 
     private final Clouds clouds;
     private final EventPublisher publisher;
+    private final Metrics metrics;
     private final Clock clock = Clock.systemUTC();
 
-    public RotatorService(Clouds clouds, EventPublisher publisher) {
+    public RotatorService(Clouds clouds, EventPublisher publisher, Metrics metrics) {
         this.clouds = clouds;
         this.publisher = publisher;
+        this.metrics = metrics;
     }
 
     /** Applies the action (imports and reports are not ours) and publishes what happened. */
@@ -89,6 +92,7 @@ public class RotatorService {
             }
         }
         publisher.publish(outcome);
+        count(action, outcome);
         return Optional.of(outcome);
     }
 
@@ -239,6 +243,15 @@ public class RotatorService {
 
     private static String membership(String projectId, String status) {
         return projectId + ": " + status;
+    }
+
+    private void count(ImageAction action, ImageEvent outcome) {
+        String type = action.getClass().getSimpleName();
+        switch (outcome) {
+            case ImageChanged changed -> metrics.rotatorActionApplied(action.cloud(), type);
+            case ActionFailed refused -> metrics.rotatorActionRefused(action.cloud(), type, refused.status());
+            default -> metrics.rotatorActionSkipped(action.cloud(), type);
+        }
     }
 
     private ImageChanged changed(ImageAction action, Change change, ObservedImage image, String before, String after) {

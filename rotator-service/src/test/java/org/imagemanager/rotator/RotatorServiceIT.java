@@ -23,6 +23,7 @@ import org.imagemanager.glance.NewImage;
 import org.imagemanager.kafka.EventPublisher;
 import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.kafka.TopicsInitializer;
+import org.imagemanager.observability.Metrics;
 import org.imagemanager.plan.ImageProperties;
 import org.imagemanager.plan.ObservedImage;
 import org.imagemanager.plan.Plan;
@@ -65,7 +66,7 @@ class RotatorServiceIT {
         TopicNames topics = new TopicNames("rd-" + id, "ra-" + id, "re-" + id);
         TopicsInitializer.ensure(SharedKafka.bootstrapServers(), topics, 1, (short) 1);
         publisher = new EventPublisher(SharedKafka.bootstrapServers(), topics);
-        rotator = new RotatorService(clouds, publisher);
+        rotator = new RotatorService(clouds, publisher, Metrics.detached());
         imageId = glance.create(new NewImage(null, family + " (1)", "raw", 1, 64,
                 Map.of(ImageProperties.FAMILY, family, "hand_made", "yes", "old_key", "x"), List.of(tag, "foreign")));
         glance.upload(imageId, new ByteArrayInputStream(new byte[4096]));

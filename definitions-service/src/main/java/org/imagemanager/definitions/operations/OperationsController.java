@@ -12,7 +12,6 @@ import io.micronaut.http.annotation.Post;
 import org.imagemanager.definitions.publish.DefinitionsSync;
 import org.imagemanager.definitions.publish.PublishedView;
 import org.imagemanager.definitions.publish.RepositoryState;
-import org.imagemanager.definitions.repository.RepositorySettings;
 import org.imagemanager.event.EventJson;
 
 import java.io.IOException;
@@ -27,11 +26,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Operations endpoints: {@code GET /health}, {@code GET /state} (per repository: the published commit, its time,
- * the number of images, the last rejection and the last error), and {@code POST /republish}, which writes every
- * definition in force again for a consumer that starts from scratch. Republishing needs the admin token
- * ({@code Authorization: Bearer …}, from {@code image-manager.definitions.admin-token-file}); without one configured
- * it is refused.
+ * Operations endpoints: {@code GET /state} (per repository: the published commit, its time, the number of images,
+ * the last rejection and the last error), and {@code POST /republish}, which writes every definition in force again
+ * for a consumer that starts from scratch. Republishing needs the admin token ({@code Authorization: Bearer …}, from
+ * {@code image-manager.definitions.admin-token-file}); without one configured it is refused. {@code GET /health} is
+ * the observability module's, which shows the repositories through {@link RepositoriesHealthCheck}.
  */
 @Controller
 public class OperationsController {
@@ -42,17 +41,6 @@ public class OperationsController {
                                 @Value("${image-manager.definitions.admin-token-file:}") String adminTokenFile) {
         this.sync = sync;
         this.adminToken = adminTokenFile.isBlank() ? null : read(Path.of(adminTokenFile));
-    }
-
-    @Get(uri = "/health", produces = MediaType.APPLICATION_JSON)
-    public HttpResponse<String> health() {
-        Map<String, String> errors = sync.lastErrors();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", "UP");
-        body.put("repositories", sync.repositories().stream().map(RepositorySettings::name).toList());
-        // a remote that is away is a degraded sync, not a dead process: still 200, with the reasons
-        body.put("errors", errors);
-        return json(HttpStatus.OK, body);
     }
 
     @Get(uri = "/state", produces = MediaType.APPLICATION_JSON)

@@ -11,6 +11,7 @@ import org.imagemanager.definitions.repository.Repositories;
 import org.imagemanager.definitions.repository.RepositoryMirror;
 import org.imagemanager.definitions.repository.RepositorySettings;
 import org.imagemanager.kafka.TopicNames;
+import org.imagemanager.observability.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,7 @@ public class DefinitionsSync implements AutoCloseable {
     private final String transactionalId;
     private final Duration pauseBeforeCommit;
     private final CommitRecords records;
+    private final Metrics metrics;
     private final Clock clock = Clock.systemUTC();
     private final Map<String, RepositoryMirror> mirrors = new LinkedHashMap<>();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -55,7 +57,7 @@ public class DefinitionsSync implements AutoCloseable {
     private volatile PublishedView view = PublishedView.empty();
     private DefinitionsLog log;
 
-    public DefinitionsSync(Repositories repositories, TopicNames topics,
+    public DefinitionsSync(Repositories repositories, TopicNames topics, Metrics metrics,
                            @Value("${kafka.bootstrap.servers}") String bootstrapServers,
                            @Value("${image-manager.definitions.work-dir:}") String workDir,
                            @Value("${image-manager.definitions.transactional-id:}") String transactionalId,
@@ -67,6 +69,7 @@ public class DefinitionsSync implements AutoCloseable {
         this.transactionalId = transactionalId.isBlank() ? "image-manager-definitions-" + topics.definitions() : transactionalId;
         this.pauseBeforeCommit = pauseBeforeCommit;
         this.records = new CommitRecords(topics);
+        this.metrics = metrics;
         Path work = workDir.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "image-manager-definitions") : Path.of(workDir);
         for (RepositorySettings settings : repositories.all()) {
             mirrors.put(settings.name(), new RepositoryMirror(settings, work));
@@ -129,10 +132,16 @@ public class DefinitionsSync implements AutoCloseable {
             SyncOutcome outcome = sync(repository);
             lastErrors.remove(repository);
             switch (outcome) {
-                case SyncOutcome.Published p -> LOG.info("repository={} commit={}: published {} changed, {} removed",
-                        repository, p.commit(), p.changed().size(), p.removed().size());
-                case SyncOutcome.Rejected r -> LOG.error("repository={} commit={}: invalid definitions, nothing published:\n{}",
-                        repository, r.commit(), String.join("\n", r.errors().stream().map(DefinitionError::toString).toList()));
+                case SyncOutcome.Published p -> {
+                    metrics.definitionsPublished(repository);
+                    LOG.info("repository={} commit={}: published {} changed, {} removed",
+                            repository, p.commit(), p.changed().size(), p.removed().size());
+                }
+                case SyncOutcome.Rejected r -> {
+                    metrics.definitionsRejected(repository);
+                    LOG.error("repository={} commit={}: invalid definitions, nothing published:\n{}",
+                            repository, r.commit(), String.join("\n", r.errors().stream().map(DefinitionError::toString).toList()));
+                }
                 case SyncOutcome.UpToDate u -> LOG.debug("repository={} commit={}: up to date", repository, u.commit());
                 case SyncOutcome.NoBranch n -> LOG.warn("repository={}: branch {} does not exist", repository,
                         mirrors.get(repository).settings().branch());
