@@ -7,6 +7,7 @@ import org.imagemanager.event.ImportImage;
 import org.imagemanager.importer.ImportService;
 import org.imagemanager.importer.ImportSettings;
 import org.imagemanager.kafka.EventPublisher;
+import org.imagemanager.kafka.EventRecords;
 import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.plan.ImageProperties;
 import org.imagemanager.source.SourceFetcher;
@@ -90,7 +91,7 @@ public final class ImportBenchmark {
     /** Publishes nothing (the producer is created but never asked to send). */
     private static final class Silent extends EventPublisher {
         Silent() {
-            super("127.0.0.1:9", new TopicNames("d", "a", "e"));
+            super("127.0.0.1:9", new EventRecords(new TopicNames("d", "a", "e"), "bench"));
         }
 
         @Override

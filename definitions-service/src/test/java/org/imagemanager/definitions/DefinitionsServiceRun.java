@@ -1,10 +1,12 @@
 package org.imagemanager.definitions;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.imagemanager.definitions.publish.DefinitionsSync;
 import org.imagemanager.definitions.publish.SyncOutcome;
+import org.imagemanager.event.EventJson;
 import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.kafka.TopicsInitializer;
 import org.imagemanager.testsupport.GitHttpServer;
@@ -117,14 +119,15 @@ final class DefinitionsServiceRun implements AutoCloseable {
         return context.getBean(EmbeddedServer.class).getURL() + "/webhooks/" + REPOSITORY;
     }
 
-    /** New records of the definitions topic as "key=type" ("key=tombstone" for a null value). */
+    /** New records of the definitions topic as "key=type" (the CloudEvent type; "key=tombstone" for a null value). */
     List<String> newDefinitionRecords() {
         return describe(definitions.next());
     }
 
     static List<String> describe(List<ConsumerRecord<String, String>> records) {
         return records.stream().map(r -> r.key() + "=" + (r.value() == null ? "tombstone"
-                : r.value().replaceAll("(?s)^\\{\"type\":\"([^\"]+)\".*", "$1"))).toList();
+                : EventJson.decode(r.value(), JsonNode.class).path("type").asText()
+                        .substring(EventJson.TYPE_PREFIX.length()))).toList();
     }
 
     /** An image definition (the seed's schema) whose only version's checksum is made of {@code digit}. */

@@ -1,5 +1,9 @@
 package org.imagemanager.app;
 
+import org.imagemanager.app.status.EventsTopic;
+import org.imagemanager.app.status.StatusReport;
+import org.imagemanager.app.status.StatusSummary;
+import org.imagemanager.app.status.StatusText;
 import org.imagemanager.cloud.CloudsYaml;
 import org.imagemanager.definition.DefinitionException;
 import org.imagemanager.definition.LocatedDefinition;
@@ -44,7 +48,7 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "image-manager", mixinStandardHelpOptions = true,
         description = "Keeps the images of OpenStack clouds in line with YAML image definitions.",
         subcommands = {ImageManager.Sync.class, ImageManager.Serve.class, ImageManager.PlanCommand.class,
-                ImageManager.Validate.class})
+                ImageManager.Validate.class, ImageManager.StatusCommand.class})
 public final class ImageManager {
     static final int EXIT_FAILED = 1;
     static final int EXIT_INVALID = 2;
@@ -80,7 +84,11 @@ public final class ImageManager {
         String topicPrefix;
 
         TopicNames topics() {
-            return new TopicNames(topicPrefix + "image-definitions", topicPrefix + "image-actions", topicPrefix + "image-events");
+            return topics(topicPrefix);
+        }
+
+        static TopicNames topics(String prefix) {
+            return new TopicNames(prefix + "image-definitions", prefix + "image-actions", prefix + "image-events");
         }
 
         @Option(names = "--mirror-dir", description = "folder of the embedded S3 mirror (default: ~/.cache/image-manager/s3); "
@@ -347,6 +355,47 @@ public final class ImageManager {
                 return EXIT_INVALID;
             }
             System.out.printf("%d image definition(s) valid, %d warning(s)%n", report.definitions().size(), report.warnings().size());
+            return 0;
+        }
+    }
+
+    @Command(name = "status", description = "Summarise the image-events topic of a running pipeline: the last plan per family, "
+            + "imports running, failures, the last definitions publication. Reads only.")
+    static final class StatusCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--cloud", description = "only this cloud (the definitions are shown anyway: they concern every cloud)")
+        String cloud;
+
+        @Option(names = "--kafka", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS}", description = "Kafka bootstrap servers of the pipeline")
+        String kafka;
+
+        @Option(names = "--topic-prefix", defaultValue = "", description = "prefix of the topic names, as the pipeline was given")
+        String topicPrefix;
+
+        @Option(names = "--json", description = "print the status as JSON")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            if (kafka == null || kafka.isBlank()) {
+                // unlike sync, an embedded broker would not help: it starts empty, so there is nothing to summarise
+                spec.commandLine().getErr().println("status reads the events of a running pipeline: give its broker with "
+                        + "--kafka HOST:PORT (or KAFKA_BOOTSTRAP_SERVERS)");
+                return EXIT_FAILED;
+            }
+            EventsTopic topic = EventsTopic.read(kafka, Common.topics(topicPrefix).events());
+            if (topic.unreadable() > 0) {
+                spec.commandLine().getErr().printf("warning: %d record(s) are no events of this version and were skipped%n",
+                        topic.unreadable());
+            }
+            StatusReport report = StatusSummary.of(topic.events());
+            if (cloud != null) {
+                report = report.only(cloud);
+            }
+            spec.commandLine().getOut().print(json ? StatusText.json(report) + "\n" : StatusText.table(report));
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }

@@ -12,6 +12,7 @@ import org.imagemanager.event.EventJson;
 import org.imagemanager.event.ImageAction;
 import org.imagemanager.event.RenameImage;
 import org.imagemanager.kafka.EventPublisher;
+import org.imagemanager.kafka.EventRecords;
 import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.kafka.TopicsInitializer;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class ContainerKafkaIT {
             assertEquals("compact", config.get("cleanup.policy").value());
         }
         RenameImage rename = new RenameImage("rename-1", "prod", "Ubuntu 24.04", "id-1", "Ubuntu 24.04 (1)", "Ubuntu 24.04");
-        try (EventPublisher publisher = new EventPublisher(KAFKA.getBootstrapServers(), topics)) {
+        try (EventPublisher publisher = new EventPublisher(KAFKA.getBootstrapServers(), new EventRecords(topics, "test"))) {
             publisher.publish(rename);
         }
         try (var consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.getBootstrapServers(),

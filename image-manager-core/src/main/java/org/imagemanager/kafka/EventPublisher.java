@@ -9,25 +9,26 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.imagemanager.event.DefinitionEvent;
-import org.imagemanager.event.EventJson;
 import org.imagemanager.event.ImageAction;
 import org.imagemanager.event.ImageEvent;
 
+import java.time.Instant;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Publishes records to the three topics. Idempotent producer with {@code acks=all}; every send waits for the
- * broker's acknowledgement, so a caller that goes on (and commits its input offset) knows its output is durable.
+ * Publishes records to the three topics, as CloudEvents ({@link EventRecords}). Idempotent producer with
+ * {@code acks=all}; every send waits for the broker's acknowledgement, so a caller that goes on (and commits its
+ * input offset) knows its output is durable.
  */
 @Singleton
 public class EventPublisher implements AutoCloseable {
     private final Producer<String, String> producer;
-    private final TopicNames topics;
+    private final EventRecords records;
 
-    public EventPublisher(@Value("${kafka.bootstrap.servers}") String bootstrapServers, TopicNames topics) {
-        this.topics = topics;
+    public EventPublisher(@Value("${kafka.bootstrap.servers}") String bootstrapServers, EventRecords records) {
+        this.records = records;
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -38,34 +39,34 @@ public class EventPublisher implements AutoCloseable {
     }
 
     public void publish(DefinitionEvent event) {
-        send(topics.definitions(), event.imageName(), EventJson.encode(event));
+        send(records.of(event));
     }
 
     public void publish(ImageAction action) {
-        send(topics.actions(), action.key(), EventJson.encode(action));
+        send(records.of(action, Instant.now()));
     }
 
     public void publish(ImageEvent event) {
-        send(topics.events(), event.key(), EventJson.encode(event));
+        send(records.of(event));
     }
 
     /** For records nobody waits for (progress): sent without waiting, a failure is only logged. */
     public void publishQuietly(ImageEvent event) {
-        producer.send(new ProducerRecord<>(topics.events(), event.key(), EventJson.encode(event)), (metadata, e) -> {
+        producer.send(records.of(event), (metadata, e) -> {
             if (e != null) {
                 LoggerFactory.getLogger(EventPublisher.class).debug("progress event not published: {}", e.getMessage());
             }
         });
     }
 
-    private void send(String topic, String key, String value) {
+    private void send(ProducerRecord<String, String> record) {
         try {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            producer.send(record).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing to " + topic, e);
+            throw new IllegalStateException("interrupted while publishing to " + record.topic(), e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("publishing to " + topic + " failed: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException("publishing to " + record.topic() + " failed: " + e.getCause().getMessage(), e.getCause());
         }
     }
 

@@ -21,7 +21,8 @@ public final class ServiceMain {
         }
         CountDownLatch stop = new CountDownLatch(1);
         try (ApplicationContext context = ApplicationContext.builder()
-                .properties(java.util.Map.of("micronaut.application.name", serviceName))
+                .properties(java.util.Map.of("micronaut.application.name", serviceName,
+                        "image-manager.events.source", serviceName))
                 .args(args)
                 .start()) {
             // services with HTTP endpoints (webhooks, health, state) have a server on their classpath

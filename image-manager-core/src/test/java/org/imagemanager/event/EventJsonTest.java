@@ -1,5 +1,7 @@
 package org.imagemanager.event;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.imagemanager.definition.DefinitionSource;
 import org.imagemanager.definition.ImageDefinition;
 import org.junit.jupiter.api.Test;
@@ -13,9 +15,11 @@ import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.imagemanager.fixtures.DefinitionBuilder.image;
@@ -28,12 +32,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every record of every topic survives encode → decode through its sealed interface, with the "type" discriminator
- * {@code <RecordName>.v1}. The records are found through the sealed interfaces' permitted subclasses, so a record
- * added later is covered (and must be registered in {@code @JsonSubTypes}).
+ * Every record of every topic survives encode → decode through its sealed interface, as a CloudEvent whose type is
+ * {@code org.imagemanager.<RecordName>.v1}, and still decodes from the bare form written before (a {@code "type"}
+ * of {@code <RecordName>.v1} beside the fields). The records are found through the sealed interfaces' permitted
+ * subclasses, so a record added later is covered (and must be registered in {@code @JsonSubTypes}).
  */
 class EventJsonTest {
     private static final Instant T = Instant.parse("2024-05-01T12:00:00.123Z");
+    private static final ObjectMapper GENERIC = new ObjectMapper();
 
     static Stream<Arguments> actions() {
         return samplesOf(ImageAction.class);
@@ -49,29 +55,140 @@ class EventJsonTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("actions")
-    void shouldRoundTripEveryActionThroughImageAction(String type, ImageAction action) {
-        String json = EventJson.encode(action);
+    void shouldRoundTripEveryActionAsACloudEvent(String type, ImageAction action) throws Exception {
+        String json = EventJson.cloudEvent(action, "planner-service", T);
 
-        assertTrue(json.contains("\"type\":\"" + type + ".v1\""), json);
+        assertEquals("org.imagemanager." + type + ".v1", GENERIC.readTree(json).path("type").asText(), json);
         assertEquals(action, EventJson.decode(json, ImageAction.class));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("events")
-    void shouldRoundTripEveryEventThroughImageEvent(String type, ImageEvent event) {
-        String json = EventJson.encode(event);
+    void shouldRoundTripEveryEventAsACloudEvent(String type, ImageEvent event) throws Exception {
+        String json = EventJson.cloudEvent(event, "importer-service");
 
-        assertTrue(json.contains("\"type\":\"" + type + ".v1\""), json);
+        assertEquals("org.imagemanager." + type + ".v1", GENERIC.readTree(json).path("type").asText(), json);
         assertEquals(event, EventJson.decode(json, ImageEvent.class));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("definitionEvents")
-    void shouldRoundTripEveryDefinitionEventThroughDefinitionEvent(String type, DefinitionEvent event) {
-        String json = EventJson.encode(event);
+    void shouldRoundTripEveryDefinitionEventAsACloudEvent(String type, DefinitionEvent event) throws Exception {
+        String json = EventJson.cloudEvent(event, "definitions-service");
 
-        assertTrue(json.contains("\"type\":\"" + type + ".v1\""), json);
+        assertEquals("org.imagemanager." + type + ".v1", GENERIC.readTree(json).path("type").asText(), json);
         assertEquals(event, EventJson.decode(json, DefinitionEvent.class));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource({"actions", "events", "definitionEvents"})
+    void shouldStillDecodeEveryRecordInTheBareFormOfEarlierVersions(String type, Object record) {
+        String bare = EventJson.encode(record);
+        Class<?> topic = record instanceof ImageAction ? ImageAction.class
+                : record instanceof ImageEvent ? ImageEvent.class : DefinitionEvent.class;
+
+        assertTrue(bare.contains("\"type\":\"" + type + ".v1\""), bare);
+        assertFalse(bare.contains("specversion"), bare);
+        assertEquals(record, EventJson.decode(bare, topic));
+    }
+
+    @Test
+    void shouldDecodeABareRecordAsAnEarlierVersionWroteIt() {
+        String written = "{\"type\":\"ImportFailed.v1\",\"eventId\":\"e-7\",\"time\":\"2024-05-01T12:00:00.123Z\","
+                + "\"cloud\":\"prod\",\"family\":\"Ubuntu 24.04\",\"actionId\":\"import-1\",\"version\":\"20240416\","
+                + "\"imageName\":\"Ubuntu 24.04 (20240416)\",\"reason\":\"CHECKSUM_MISMATCH\",\"expected\":\"sha256:aa\","
+                + "\"actual\":\"sha256:bb\",\"message\":\"digest differs\"}";
+
+        ImportFailed failed = assertInstanceOf(ImportFailed.class, EventJson.decode(written, ImageEvent.class));
+
+        assertEquals(new ImportFailed("e-7", T, "prod", "Ubuntu 24.04", "import-1", "20240416",
+                "Ubuntu 24.04 (20240416)", FailureReason.CHECKSUM_MISMATCH, "sha256:aa", "sha256:bb", "digest differs"), failed);
+    }
+
+    @Test
+    void shouldWriteTheRequiredAndOptionalCloudEventAttributes() throws Exception {
+        ImportCompleted done = new ImportCompleted("e-1", T, "prod", "Ubuntu 24.04", "import-1", "20240416", "id-1",
+                "Ubuntu 24.04 (20240416)", "sha256:aa", 42, false, "bb", "upload", "http://x/u.img", 1500);
+
+        JsonNode envelope = GENERIC.readTree(EventJson.cloudEvent(done, "importer-service"));
+
+        assertEquals("1.0", envelope.path("specversion").asText());
+        assertEquals("e-1", envelope.path("id").asText());
+        assertEquals("/image-manager/importer-service", envelope.path("source").asText());
+        assertEquals("org.imagemanager.ImportCompleted.v1", envelope.path("type").asText());
+        assertEquals("2024-05-01T12:00:00.123Z", envelope.path("time").asText());
+        assertEquals("prod/Ubuntu 24.04", envelope.path("subject").asText());
+        assertEquals(done.key(), envelope.path("subject").asText(), "the subject is the record key");
+        assertEquals("application/json", envelope.path("datacontenttype").asText());
+        assertEquals("import-1", envelope.path("data").path("actionId").asText());
+        assertEquals(42, envelope.path("data").path("bytes").asLong());
+        assertFalse(envelope.path("data").has("type"), "the type is the envelope's, not a field of the data");
+        assertEquals(Set.of("specversion", "id", "source", "type", "time", "subject", "datacontenttype", "data"),
+                fieldNames(envelope));
+    }
+
+    @Test
+    void shouldGiveAnActionAFreshIdPerRecordThatStartsWithItsActionIdAndThePublicationTime() throws Exception {
+        RenameImage rename = new RenameImage("rename-1", "prod", "X", "id-1", "X (1)", "X");
+
+        JsonNode first = GENERIC.readTree(EventJson.cloudEvent(rename, "planner-service", T));
+        JsonNode again = GENERIC.readTree(EventJson.cloudEvent(rename, "planner-service", T));
+
+        assertTrue(first.path("id").asText().startsWith("rename-1:"), first.toString());
+        assertNotEquals(first.path("id"), again.path("id"), "a decision published again is a new event, not a duplicate");
+        assertEquals("2024-05-01T12:00:00.123Z", first.path("time").asText());
+        assertEquals("prod/X", first.path("subject").asText());
+        assertEquals(rename, EventJson.decode(again.toString(), ImageAction.class), "the action id stays in data");
+    }
+
+    @Test
+    void shouldKeyDefinitionEventsByImageName() throws Exception {
+        DefinitionChanged changed = new DefinitionChanged("e-2", T, definition(), new DefinitionSource("u.yml", 3, "abc"), "team-a");
+
+        JsonNode envelope = GENERIC.readTree(EventJson.cloudEvent(changed, "definitions-service"));
+
+        assertEquals("Ubuntu 24.04", envelope.path("subject").asText());
+        assertEquals("e-2", envelope.path("id").asText());
+        assertEquals("/image-manager/definitions-service", envelope.path("source").asText());
+    }
+
+    @Test
+    void shouldBeReadableByAGenericCloudEventsReaderWithoutOurClasses() throws Exception {
+        String record = EventJson.cloudEvent(new PlanComputed("e-3", T, "prod", "Debian 12", List.of("import-1"),
+                List.of("import 'Debian 12 (1)'"), List.of(), 2), "launcher");
+
+        // what a consumer in another language does: a JSON tree, the context attributes, the data as a map
+        JsonNode event = GENERIC.readTree(record);
+        String subject = event.get("subject").asText();
+        String type = event.get("type").asText();
+        OffsetDateTime time = OffsetDateTime.parse(event.get("time").asText());
+        Map<?, ?> data = GENERIC.treeToValue(event.get("data"), Map.class);
+
+        assertEquals("prod/Debian 12", subject);
+        assertEquals("org.imagemanager.PlanComputed.v1", type);
+        assertEquals(T, time.toInstant());
+        assertEquals(List.of("import-1"), data.get("actions"));
+        assertEquals(2, data.get("unchanged"));
+    }
+
+    @Test
+    void shouldLeaveAnEnvelopeWholeWhenAskedForPlainJson() {
+        String record = EventJson.cloudEvent(new DefinitionsPublished("e-4", T, "git", "abc", List.of("X")), "launcher");
+
+        JsonNode tree = EventJson.decode(record, JsonNode.class);
+
+        assertEquals("1.0", tree.path("specversion").asText());
+        assertEquals(List.of("X"), List.of(tree.path("data").path("images").get(0).asText()));
+    }
+
+    @Test
+    void shouldRejectACloudEventThatIsNotOursWithAClearError() {
+        String foreign = "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/elsewhere\","
+                + "\"type\":\"com.example.Thing\",\"data\":{}}";
+
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> EventJson.decode(foreign, ImageEvent.class));
+
+        assertTrue(e.getMessage().contains("ImageEvent") && e.getMessage().contains("com.example.Thing"), e.getMessage());
     }
 
     @Test
@@ -79,10 +196,10 @@ class EventJsonTest {
         DefinitionChanged changed = new DefinitionChanged("e1", T, definition(),
                 new DefinitionSource("ubuntu.yml", 3, "abc123"));
 
-        String json = EventJson.encode(changed);
+        String json = EventJson.cloudEvent(changed, "launcher");
         DefinitionEvent decoded = EventJson.decode(json, DefinitionEvent.class);
 
-        assertTrue(json.contains("\"type\":\"DefinitionChanged.v1\""), json);
+        assertTrue(json.contains("\"type\":\"org.imagemanager.DefinitionChanged.v1\""), json);
         assertEquals(changed, decoded);
         assertEquals("Ubuntu 24.04", decoded.imageName());
     }
@@ -92,9 +209,9 @@ class EventJsonTest {
         RenameImage rename = new RenameImage("rename-1", "prod", "Ubuntu 24.04", "id-16", "Ubuntu 24.04",
                 "Ubuntu 24.04 (20240416)");
 
-        String json = EventJson.encode(rename);
+        String json = EventJson.cloudEvent(rename, "planner-service", T);
 
-        assertTrue(json.contains("\"type\":\"RenameImage.v1\""), json);
+        assertTrue(json.contains("\"type\":\"org.imagemanager.RenameImage.v1\""), json);
         assertTrue(json.contains("\"fromName\":\"Ubuntu 24.04\""), json);
         assertTrue(json.contains("\"toName\":\"Ubuntu 24.04 (20240416)\""), json);
     }
@@ -111,23 +228,26 @@ class EventJsonTest {
     void shouldNeverWriteTheDefinitionsPasswordIntoADefinitionChanged() {
         ImageDefinition definition = image("MyCirros").password("gocubsgo").versions("0.6.2").build();
 
-        String json = EventJson.encode(new DefinitionChanged("e1", T, definition, new DefinitionSource("f.yml", 1, "c")));
+        String json = EventJson.cloudEvent(new DefinitionChanged("e1", T, definition, new DefinitionSource("f.yml", 1, "c")),
+                "launcher");
 
         assertFalse(json.contains("gocubsgo"), json);
     }
 
     @Test
     void shouldWriteInstantsAsIsoText() {
-        String json = EventJson.encode(new DefinitionsPublished("e1", T, "git", "abc", List.of("X")));
+        String json = EventJson.cloudEvent(new DefinitionsPublished("e1", T, "git", "abc", List.of("X")), "launcher");
 
-        assertTrue(json.contains("\"time\":\"2024-05-01T12:00:00.123Z\""), json);
+        assertTrue(json.contains("\"time\":\"2024-05-01T12:00:00.123Z\",\"subject\""), "the envelope's time: " + json);
+        assertTrue(json.contains("\"eventId\":\"e1\",\"time\":\"2024-05-01T12:00:00.123Z\""), "the data's time: " + json);
     }
 
     @Test
     void shouldIgnoreUnknownFieldsOfActions() {
         RenameImage rename = new RenameImage("rename-1", "prod", "X", "id-1", "X", "X (1)");
-        String json = EventJson.encode(rename);
-        String withExtras = json.replaceFirst("\\{", "{\"addedLater\":{\"nested\":[1,2]},\"priority\":7,");
+        String json = EventJson.cloudEvent(rename, "planner-service", T);
+        String withExtras = json.replace("\"data\":{", "\"data\":{\"addedLater\":{\"nested\":[1,2]},\"priority\":7,")
+                .replaceFirst("\\{", "{\"traceparent\":\"00-abc-def-01\",");
 
         assertNotEquals(json, withExtras);
         assertEquals(rename, EventJson.decode(withExtras, ImageAction.class));
@@ -160,6 +280,12 @@ class EventJsonTest {
     @Test
     void shouldMakeNewEventIdsUnique() {
         assertNotEquals(EventJson.newEventId(), EventJson.newEventId());
+    }
+
+    private static Set<String> fieldNames(JsonNode node) {
+        Set<String> names = new java.util.HashSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     // ---- samples of every record, made from its components ------------------------------------------------------

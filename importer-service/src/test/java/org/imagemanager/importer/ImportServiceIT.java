@@ -9,6 +9,7 @@ import org.imagemanager.event.ImportFailed;
 import org.imagemanager.event.ImportImage;
 import org.imagemanager.glance.GlanceClient;
 import org.imagemanager.kafka.EventPublisher;
+import org.imagemanager.kafka.EventRecords;
 import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.kafka.TopicsInitializer;
 import org.imagemanager.plan.ImageProperties;
@@ -60,7 +61,7 @@ class ImportServiceIT {
         glance = clouds.glance(DevCloud.ADMIN_CLOUD);
         TopicNames topics = new TopicNames("id-" + id, "ia-" + id, "ie-" + id);
         TopicsInitializer.ensure(SharedKafka.bootstrapServers(), topics, 1, (short) 1);
-        publisher = new EventPublisher(SharedKafka.bootstrapServers(), topics);
+        publisher = new EventPublisher(SharedKafka.bootstrapServers(), new EventRecords(topics, "test"));
         String currentId = glance.create(new org.imagemanager.glance.NewImage(null, "Fam " + id, "raw", 1, 64,
                 Map.of(ImageProperties.FAMILY, "Fam " + id, ImageProperties.INTERNAL_VERSION, "0"), List.of(tag)));
         glance.upload(currentId, new java.io.ByteArrayInputStream(new byte[1024]));

@@ -13,6 +13,7 @@ import org.imagemanager.event.ImportImage;
 import org.imagemanager.event.ImportStarted;
 import org.imagemanager.glance.GlanceClient;
 import org.imagemanager.kafka.EventPublisher;
+import org.imagemanager.kafka.EventRecords;
 import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.kafka.TopicsInitializer;
 import org.imagemanager.plan.ImageProperties;
@@ -77,7 +78,7 @@ class LongImportIT {
                 "image-manager.clouds-file", DevCloud.cloudsFile().toString(),
                 "image-manager.importer.concurrency", 1,
                 "image-manager.importer.max-poll-interval", "5s")).start();
-             EventPublisher publisher = new EventPublisher(bootstrap, topics);
+             EventPublisher publisher = new EventPublisher(bootstrap, new EventRecords(topics, "test"));
              KafkaConsumer<String, String> events = new KafkaConsumer<>(Map.of(
                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, "watch-" + id,
                      ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {

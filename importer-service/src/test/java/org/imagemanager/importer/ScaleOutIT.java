@@ -14,6 +14,7 @@ import org.imagemanager.event.ImportImage;
 import org.imagemanager.event.ImportStarted;
 import org.imagemanager.glance.GlanceClient;
 import org.imagemanager.kafka.EventPublisher;
+import org.imagemanager.kafka.EventRecords;
 import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.kafka.TopicsInitializer;
 import org.imagemanager.plan.ImageProperties;
@@ -91,7 +92,7 @@ class ScaleOutIT {
                 importers.add(startImporter(bootstrap, topics, i));
             }
             awaitMembers(admin, group, 3);
-            try (EventPublisher publisher = new EventPublisher(bootstrap, topics)) {
+            try (EventPublisher publisher = new EventPublisher(bootstrap, new EventRecords(topics, "test"))) {
                 for (int i = 0; i < IMAGES; i++) {
                     publisher.publish(action(i, sha256));
                 }

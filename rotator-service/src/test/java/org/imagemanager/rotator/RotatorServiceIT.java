@@ -21,6 +21,7 @@ import org.imagemanager.glance.GlanceClient;
 import org.imagemanager.glance.GlanceException;
 import org.imagemanager.glance.NewImage;
 import org.imagemanager.kafka.EventPublisher;
+import org.imagemanager.kafka.EventRecords;
 import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.kafka.TopicsInitializer;
 import org.imagemanager.observability.Metrics;
@@ -65,7 +66,7 @@ class RotatorServiceIT {
         glance = clouds.glance(DevCloud.ADMIN_CLOUD);
         TopicNames topics = new TopicNames("rd-" + id, "ra-" + id, "re-" + id);
         TopicsInitializer.ensure(SharedKafka.bootstrapServers(), topics, 1, (short) 1);
-        publisher = new EventPublisher(SharedKafka.bootstrapServers(), topics);
+        publisher = new EventPublisher(SharedKafka.bootstrapServers(), new EventRecords(topics, "test"));
         rotator = new RotatorService(clouds, publisher, Metrics.detached());
         imageId = glance.create(new NewImage(null, family + " (1)", "raw", 1, 64,
                 Map.of(ImageProperties.FAMILY, family, "hand_made", "yes", "old_key", "x"), List.of(tag, "foreign")));

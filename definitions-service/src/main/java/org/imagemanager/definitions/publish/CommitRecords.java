@@ -8,7 +8,7 @@ import org.imagemanager.event.DefinitionRemoved;
 import org.imagemanager.event.DefinitionsPublished;
 import org.imagemanager.event.DefinitionsRejected;
 import org.imagemanager.event.EventJson;
-import org.imagemanager.kafka.TopicNames;
+import org.imagemanager.kafka.EventRecords;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,10 +16,10 @@ import java.util.List;
 
 /** The records of one transaction: what a commit (or a rejection, or a republication) writes, and where. */
 public final class CommitRecords {
-    private final TopicNames topics;
+    private final EventRecords events;
 
-    public CommitRecords(TopicNames topics) {
-        this.topics = topics;
+    public CommitRecords(EventRecords events) {
+        this.events = events;
     }
 
     /** A valid commit: its changes, a summary on the events topic, and the repository's new state. */
@@ -27,20 +27,20 @@ public final class CommitRecords {
                                                           DefinitionChanges changes, RepositoryState before, Instant now) {
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (LocatedDefinition located : changes.changed()) {
-            records.add(definition(located.definition().name(), EventJson.encode(new DefinitionChanged(
-                    EventJson.newEventId(), now, located.definition(), located.source(), repository))));
+            records.add(events.of(new DefinitionChanged(
+                    EventJson.newEventId(), now, located.definition(), located.source(), repository)));
         }
         for (PublishedDefinition gone : changes.removed()) {
             // the removal first, then the tombstone: compaction keeps neither, consumers see both in order
-            records.add(definition(gone.name(), EventJson.encode(new DefinitionRemoved(EventJson.newEventId(), now,
-                    gone.definition(), gone.source(), repository, commit))));
-            records.add(definition(gone.name(), null));
+            records.add(events.of(new DefinitionRemoved(EventJson.newEventId(), now,
+                    gone.definition(), gone.source(), repository, commit)));
+            records.add(new ProducerRecord<>(events.topics().definitions(), gone.name(), null));
         }
         List<String> images = tree.stream().map(d -> d.definition().name()).toList();
-        records.add(new ProducerRecord<>(topics.events(), repository, EventJson.encode(new DefinitionsPublished(
+        records.add(events.of(new DefinitionsPublished(
                 EventJson.newEventId(), now, repository, commit, images,
                 changes.changed().stream().map(d -> d.definition().name()).toList(),
-                changes.removed().stream().map(PublishedDefinition::name).toList()))));
+                changes.removed().stream().map(PublishedDefinition::name).toList())));
         records.add(state(before.published(commit, now, images.size())));
         return records;
     }
@@ -49,8 +49,7 @@ public final class CommitRecords {
     public List<ProducerRecord<String, String>> rejected(String repository, String commit, List<DefinitionError> errors,
                                                          RepositoryState before, Instant now) {
         return List.of(
-                new ProducerRecord<>(topics.events(), repository, EventJson.encode(new DefinitionsRejected(
-                        EventJson.newEventId(), now, repository, commit, errors))),
+                events.of(new DefinitionsRejected(EventJson.newEventId(), now, repository, commit, errors)),
                 state(before.rejected(commit, now, errors)));
     }
 
@@ -60,19 +59,15 @@ public final class CommitRecords {
         List<String> names = view.definitions().keySet().stream().sorted().toList();
         for (String name : names) {
             PublishedDefinition d = view.definitions().get(name);
-            records.add(definition(name, EventJson.encode(new DefinitionChanged(EventJson.newEventId(), now,
-                    d.definition(), d.source(), d.repository()))));
+            records.add(events.of(new DefinitionChanged(EventJson.newEventId(), now,
+                    d.definition(), d.source(), d.repository())));
         }
-        records.add(new ProducerRecord<>(topics.events(), "republish", EventJson.encode(new DefinitionsPublished(
-                EventJson.newEventId(), now, "republish", null, names))));
+        records.add(events.of(new DefinitionsPublished(EventJson.newEventId(), now, "republish", null, names)));
         return records;
     }
 
-    private ProducerRecord<String, String> definition(String name, String value) {
-        return new ProducerRecord<>(topics.definitions(), name, value);
-    }
-
+    /** The service's own bookkeeping, read only by itself: plain JSON, not an event. */
     private ProducerRecord<String, String> state(RepositoryState state) {
-        return new ProducerRecord<>(topics.definitionsState(), state.repository(), EventJson.encode(state));
+        return new ProducerRecord<>(events.topics().definitionsState(), state.repository(), EventJson.encode(state));
     }
 }

@@ -10,6 +10,7 @@ import org.imagemanager.definitions.DefinitionSnapshot;
 import org.imagemanager.definitions.repository.Repositories;
 import org.imagemanager.definitions.repository.RepositoryMirror;
 import org.imagemanager.definitions.repository.RepositorySettings;
+import org.imagemanager.kafka.EventRecords;
 import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.observability.Metrics;
 import org.slf4j.Logger;
@@ -57,7 +58,7 @@ public class DefinitionsSync implements AutoCloseable {
     private volatile PublishedView view = PublishedView.empty();
     private DefinitionsLog log;
 
-    public DefinitionsSync(Repositories repositories, TopicNames topics, Metrics metrics,
+    public DefinitionsSync(Repositories repositories, TopicNames topics, EventRecords events, Metrics metrics,
                            @Value("${kafka.bootstrap.servers}") String bootstrapServers,
                            @Value("${image-manager.definitions.work-dir:}") String workDir,
                            @Value("${image-manager.definitions.transactional-id:}") String transactionalId,
@@ -68,7 +69,7 @@ public class DefinitionsSync implements AutoCloseable {
         // one id for every instance of one pipeline: that is what fences a stale or racing instance
         this.transactionalId = transactionalId.isBlank() ? "image-manager-definitions-" + topics.definitions() : transactionalId;
         this.pauseBeforeCommit = pauseBeforeCommit;
-        this.records = new CommitRecords(topics);
+        this.records = new CommitRecords(events);
         this.metrics = metrics;
         Path work = workDir.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "image-manager-definitions") : Path.of(workDir);
         for (RepositorySettings settings : repositories.all()) {

@@ -15,6 +15,7 @@ import org.imagemanager.importer.ImportSettings;
 import org.imagemanager.importer.mirror.S3Mirror;
 import org.imagemanager.importer.mirror.S3MirrorConfig;
 import org.imagemanager.kafka.EventPublisher;
+import org.imagemanager.kafka.EventRecords;
 import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.kafka.TopicsInitializer;
 import org.imagemanager.observability.Metrics;
@@ -67,7 +68,7 @@ class ImportStreamsIT {
         clouds = new Clouds(DevCloud.cloudsFile().toString());
         TopicNames topics = new TopicNames("sd-" + id, "sa-" + id, "se-" + id);
         TopicsInitializer.ensure(SharedKafka.bootstrapServers(), topics, 1, (short) 1);
-        publisher = new EventPublisher(SharedKafka.bootstrapServers(), topics);
+        publisher = new EventPublisher(SharedKafka.bootstrapServers(), new EventRecords(topics, "test"));
     }
 
     @AfterEach
