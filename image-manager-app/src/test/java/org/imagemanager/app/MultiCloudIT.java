@@ -93,7 +93,9 @@ class MultiCloudIT {
             assertFalse(run.eventsNow().stream().anyMatch(e -> e instanceof PlanComputed p && p.cloud().equals("dev-wrong")),
                     "the unreachable cloud was never planned");
             run.tracker.awaitSettled(List.of(ADMIN), List.of(name), Duration.ofSeconds(5)); // reads what came meanwhile
-            assertTrue(run.tracker.summary().format().contains("REFUSED 403"), run.tracker.summary().format());
+            String summary = run.tracker.summary().format();
+            System.out.print(summary); // as `sync` ends (the README shows it)
+            assertTrue(summary.contains("REFUSED 403"), summary);
         }
     }
 

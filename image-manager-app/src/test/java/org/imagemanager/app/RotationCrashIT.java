@@ -96,7 +96,8 @@ class RotationCrashIT {
                 "image-manager.clouds", run.cloud,
                 "image-manager.management-tag", run.tag,
                 "image-manager.clouds-file", run.cloudsFile.toString(),
-                "image-manager.rotator.fault.pause-after-rename", pauseAfterRename));
+                "image-manager.rotator.fault.pause-after-rename", pauseAfterRename,
+                "micronaut.server.port", -1));
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), RotatorServiceMain.class.getName()));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -175,6 +175,7 @@ class ScaleOutIT {
         env.put("IMAGE_MANAGER_TOPICS_EVENTS", topics.events());
         env.put("IMAGE_MANAGER_KAFKA_GROUP_PREFIX", "scale-" + id);
         env.put("IMAGE_MANAGER_IMPORTER_CONCURRENCY", "1");
+        env.put("MICRONAUT_SERVER_PORT", "-1"); // three on one host: each its own port for /metrics and /health
         env.put("OS_CLIENT_CONFIG_FILE", DevCloud.cloudsFile().toString());
         return builder.start();
     }
