@@ -1,6 +1,8 @@
 package org.imagemanager.app;
 
 import org.imagemanager.event.ActionFailed;
+import org.imagemanager.event.FailureReason;
+import org.imagemanager.event.ImportFailed;
 import org.imagemanager.event.PlanComputed;
 import org.imagemanager.plan.ObservedImage;
 import org.imagemanager.testsupport.DevCloud;
@@ -22,7 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** One set of definitions, several clouds (projects of the local Keystone), each with its own options. */
+/**
+ * One set of definitions, several clouds (projects of the local Keystone), each with its own options; a failure in
+ * one cloud (an import, a refused call, a cloud that cannot be reached) never holds up another.
+ */
 class MultiCloudIT {
     private static final Duration SETTLE = Duration.ofMinutes(3);
     private static final String ADMIN = DevCloud.ADMIN_CLOUD;
@@ -96,6 +101,46 @@ class MultiCloudIT {
             String summary = run.tracker.summary().format();
             System.out.print(summary); // as `sync` ends (the README shows it)
             assertTrue(summary.contains("REFUSED 403"), summary);
+        }
+    }
+
+    @Test
+    void aFailingImportInOneCloudLeavesTheOtherConverged() throws Exception {
+        byte[] good = Files.readAllBytes(TestImages.qcow2(files, "v1.qcow2", 8));
+        String sha1 = TestImages.sha256(files.resolve("v1.qcow2"));
+        byte[] corrupt = good.clone();
+        corrupt[corrupt.length / 2] ^= 0x5a;
+        // the first download gets the published bytes, every later one a corrupted copy: one cloud's import fails
+        java.util.concurrent.atomic.AtomicInteger downloads = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer source = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 8);
+        source.createContext("/v1.qcow2", exchange -> {
+            try (exchange) {
+                byte[] body = downloads.getAndIncrement() == 0 ? good : corrupt;
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
+        source.start();
+        try (PipelineTestRun run = new PipelineTestRun();
+             TestGitRepository git = TestGitRepository.create(repositoryDir)) {
+            String name = "Half Failed " + run.id;
+            String url = "http://127.0.0.1:" + source.getAddress().getPort() + "/v1.qcow2";
+            git.commit("images/f.yml", family(name, "private", false, version("1", url, sha1)), "v1");
+            run.start(List.of(ADMIN, DEMO), git.directory(), Map.of("image-manager.importer.attempts", 1));
+            assertTrue(run.tracker.awaitSettled(List.of(ADMIN, DEMO), List.of(name), SETTLE));
+
+            List<ImportFailed> failed = run.eventsNow().stream().filter(ImportFailed.class::isInstance)
+                    .map(ImportFailed.class::cast).toList();
+            assertEquals(1, failed.size(), failed.toString());
+            assertEquals(FailureReason.CHECKSUM_MISMATCH, failed.getFirst().reason());
+            String broken = failed.getFirst().cloud();
+            String fine = broken.equals(ADMIN) ? DEMO : ADMIN;
+            assertEquals(List.of(name + " 1"), names(run, fine), "the other cloud converged");
+            assertEquals(List.of(), names(run, broken), "nothing half-made is left where the import failed");
+            System.out.print(run.tracker.summary().format());
+        } finally {
+            source.stop(0);
         }
     }
 

@@ -85,7 +85,7 @@ public class RotatorService {
                     LOG.warn("cloud={} image={}: {} refused ({}): {}", action.cloud(), action.family(),
                             action.describe(), e.status(), e.getMessage());
                     outcome = new ActionFailed(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
-                            action.actionId(), action.describe(), e.status(), e.getMessage());
+                            action.actionId(), action.describe(), e.status(), oneLine(e.getMessage()));
                 } else {
                     throw e; // the cloud is away or broken: the listener tries again
                 }
@@ -243,6 +243,11 @@ public class RotatorService {
 
     private static String membership(String projectId, String status) {
         return projectId + ": " + status;
+    }
+
+    /** Glance's answers come as HTML-ish paragraphs: one line reads better in events, summaries and logs. */
+    private static String oneLine(String message) {
+        return message == null ? "" : message.replaceAll("\\s+", " ").strip();
     }
 
     private void count(ImageAction action, ImageEvent outcome) {
