@@ -25,6 +25,7 @@ public record PipelineSettings(String bootstrapServers, List<String> clouds, Str
     Map<String, Object> properties() {
         Map<String, Object> p = new HashMap<>(planProperties);
         p.put("micronaut.application.name", "image-manager");
+        p.put("micronaut.metrics.binders.kafka.enabled", false); // Kafka's client meters clash in Prometheus
         p.put("image-manager.events.source", "launcher");
         p.put("kafka.bootstrap.servers", bootstrapServers);
         p.put("image-manager.clouds", String.join(",", clouds));

@@ -22,7 +22,9 @@ public final class ServiceMain {
         CountDownLatch stop = new CountDownLatch(1);
         try (ApplicationContext context = ApplicationContext.builder()
                 .properties(java.util.Map.of("micronaut.application.name", serviceName,
-                        "image-manager.events.source", serviceName))
+                        "image-manager.events.source", serviceName,
+                        // Kafka's own client meters clash in Prometheus (one name, different tag keys); ours suffice
+                        "micronaut.metrics.binders.kafka.enabled", false))
                 .args(args)
                 .start()) {
             // services with HTTP endpoints (webhooks, health, state) have a server on their classpath

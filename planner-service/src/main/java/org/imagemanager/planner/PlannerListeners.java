@@ -44,11 +44,12 @@ public final class PlannerListeners {
 
     /**
      * Every instance reads every definition (a group of its own, from the start of the compacted topic): a plan
-     * needs all definitions, and which families an instance plans is decided by {@link Outcomes}' partitions.
+     * needs all definitions, and which families an instance plans is decided by {@link Outcomes}' partitions. No
+     * offset is committed, so the group disappears with its instance.
      */
     @Requires(property = ENABLED, notEquals = "false")
     @KafkaListener(groupId = "${image-manager.kafka.group-prefix:image-manager}-planner-definitions",
-            uniqueGroupId = true, uniqueGroupIdDeleteOnShutdown = true,
+            uniqueGroupId = true,
             offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.DISABLED,
             // the definitions service writes in transactions: an aborted commit must never reach a plan
             isolation = IsolationLevel.READ_COMMITTED,
