@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -204,6 +205,57 @@ class PushToEventsIT {
         sync(service);
         assertEquals(Set.of("Alpha=DefinitionRemoved.v1", "Alpha=tombstone", "Beta=DefinitionChanged.v1"),
                 Set.copyOf(run.newDefinitionRecords()));
+    }
+
+    @Test
+    void aPushWithoutAWebhookIsCaughtByTheNextPoll() {
+        run.start(Map.of("image-manager.definitions.poll-interval", "1s"));
+        run.work.write("a.yml", file(image("Alpha", "1", 'a')));
+        run.work.commit("alpha");
+        run.work.push(); // no webhook: a missed delivery, or a server without webhooks
+        assertEquals(List.of("Alpha=DefinitionChanged.v1"),
+                DefinitionsServiceRun.describe(run.definitions.await(1, java.time.Duration.ofSeconds(30))));
+    }
+
+    @Test
+    void anImageNameIsUniqueAcrossRepositories() {
+        // a second repository on the same server, followed by the same service
+        String second = DefinitionsServiceRun.server().createBareRepository("second-" + run.id);
+        ApplicationContext service = run.start(Map.of(
+                "image-manager.definitions.repositories.team-b.url", second,
+                "image-manager.definitions.repositories.team-b.branch", "main"));
+        run.work.write("a.yml", file(image("Alpha", "1", 'a')));
+        run.work.commit("alpha in ops");
+        run.work.push();
+        sync(service);
+        assertEquals(List.of("Alpha=DefinitionChanged.v1"), run.newDefinitionRecords());
+
+        try (org.imagemanager.testsupport.GitWorkingCopy teamB = org.imagemanager.testsupport.GitWorkingCopy.cloneOf(
+                second, run.dir.resolve("team-b"), null, null)) {
+            teamB.write("mine.yml", file(image("Beta", "1", 'b'), image("Alpha", "9", 'c')));
+            String clash = teamB.commit("Alpha again, and Beta");
+            teamB.push();
+            SyncOutcome.Rejected rejected = assertInstanceOf(SyncOutcome.Rejected.class,
+                    wait(service.getBean(org.imagemanager.definitions.publish.DefinitionsSync.class).request("team-b")));
+            assertEquals(clash, rejected.commit());
+            assertEquals("mine.yml", rejected.errors().getFirst().file());
+            assertTrue(rejected.errors().getFirst().message().contains("'ops'"), rejected.errors().toString());
+            assertEquals(List.of(), run.newDefinitionRecords(), "nothing of team-b's commit, not even Beta");
+
+            teamB.write("mine.yml", file(image("Beta", "1", 'b')));
+            teamB.commit("only Beta");
+            teamB.push();
+            wait(service.getBean(org.imagemanager.definitions.publish.DefinitionsSync.class).request("team-b"));
+            assertEquals(List.of("Beta=DefinitionChanged.v1"), run.newDefinitionRecords());
+        }
+    }
+
+    private static SyncOutcome wait(java.util.concurrent.CompletableFuture<SyncOutcome> sync) {
+        try {
+            return sync.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
