@@ -418,7 +418,7 @@ public final class ImageManager {
             GlanceClient glance = new GlanceClient(CloudsYaml.load(cloud));
             List<ObservedImage> observed = glance.listImages(flags.tag);
             Plan plan = Reconciler.plan(definitions, observed, flags.options(glance, Instant.now()),
-                    new Reconciler.Inputs(new UpstreamResolver(new SourceFetcher()).resolve(definitions), java.util.Set.of()));
+                    new Reconciler.Inputs(new UpstreamResolver(new SourceFetcher(), java.time.Duration.ZERO).resolve(definitions), java.util.Set.of()));
             out.print(json ? PlanReport.json(plan) + "\n" : PlanReport.table(plan));
         }
     }

@@ -1,5 +1,7 @@
 package org.imagemanager.source;
 
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.imagemanager.definition.DefinitionSchema;
 import org.imagemanager.definition.ImageDefinition;
@@ -9,12 +11,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The I/O edge for {@code latest} versions: what upstream publishes now (digest from checksum_url or checksums_url,
@@ -25,16 +30,27 @@ import java.util.Optional;
 public class UpstreamResolver {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamResolver.class);
 
-    private final SourceFetcher sources;
-    private final Clock clock;
-
-    public UpstreamResolver(SourceFetcher sources) {
-        this(sources, Clock.systemUTC());
+    private record Source(String url, String checksumUrl, String checksumsUrl) {
     }
 
-    UpstreamResolver(SourceFetcher sources, Clock clock) {
+    private record Resolved(Upstream upstream, Instant at) {
+    }
+
+    private final SourceFetcher sources;
+    private final Clock clock;
+    private final Duration cacheFor;
+    /** Answers upstream gave lately: every trigger and every resync plans again, upstream need not hear of each. */
+    private final Map<Source, Resolved> recent = new ConcurrentHashMap<>();
+
+    @Inject
+    public UpstreamResolver(SourceFetcher sources, @Value("${image-manager.plan.upstream-cache:60s}") Duration cacheFor) {
+        this(sources, Clock.systemUTC(), cacheFor);
+    }
+
+    UpstreamResolver(SourceFetcher sources, Clock clock, Duration cacheFor) {
         this.sources = sources;
         this.clock = clock;
+        this.cacheFor = cacheFor;
     }
 
     public Map<String, Upstream> resolve(Collection<ImageDefinition> definitions) {
@@ -50,6 +66,18 @@ public class UpstreamResolver {
     }
 
     Optional<Upstream> resolve(ImageDefinition definition, VersionDefinition version) {
+        Source source = new Source(version.url(), version.checksumUrl(), version.checksumsUrl());
+        Resolved known = recent.get(source);
+        if (known != null && clock.instant().isBefore(known.at().plus(cacheFor))) {
+            return Optional.of(known.upstream());
+        }
+        Optional<Upstream> fresh = fetch(definition, version);
+        // only answers are kept: an upstream that failed is asked again at the next plan
+        fresh.ifPresent(upstream -> recent.put(source, new Resolved(upstream, clock.instant())));
+        return fresh;
+    }
+
+    private Optional<Upstream> fetch(ImageDefinition definition, VersionDefinition version) {
         try {
             Optional<String> checksum = sources.publishedDigest(version.checksumUrl(), version.checksumsUrl(), version.url());
             if (checksum.isEmpty()) {
