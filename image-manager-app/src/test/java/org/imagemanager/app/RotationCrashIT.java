@@ -98,6 +98,9 @@ class RotationCrashIT {
                 "image-manager.clouds-file", run.cloudsFile.toString(),
                 "image-manager.rotator.fault.pause-after-rename", pauseAfterRename,
                 "micronaut.server.port", -1));
+        // this classpath holds every service: the child is to be a rotator only
+        properties.put("image-manager.planner.enabled", false);
+        properties.put("image-manager.importer.enabled", false);
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), RotatorServiceMain.class.getName()));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
