@@ -377,6 +377,9 @@ public final class ImageManager {
         @Option(names = "--json", description = "print the status as JSON")
         boolean json;
 
+        @Option(names = "--since", description = "only events of this last while (ISO-8601, e.g. PT24H); default: the whole topic")
+        Duration since;
+
         @Override
         public Integer call() {
             if (kafka == null || kafka.isBlank()) {
@@ -385,7 +388,8 @@ public final class ImageManager {
                         + "--kafka HOST:PORT (or KAFKA_BOOTSTRAP_SERVERS)");
                 return EXIT_FAILED;
             }
-            EventsTopic topic = EventsTopic.read(kafka, Common.topics(topicPrefix).events());
+            EventsTopic topic = EventsTopic.read(kafka, Common.topics(topicPrefix).events(),
+                    since == null ? null : Instant.now().minus(since));
             if (topic.unreadable() > 0) {
                 spec.commandLine().getErr().printf("warning: %d record(s) are no events of this version and were skipped%n",
                         topic.unreadable());

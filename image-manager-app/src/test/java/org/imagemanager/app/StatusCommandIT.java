@@ -124,6 +124,14 @@ class StatusCommandIT {
     }
 
     @Test
+    void sinceReadsOnlyTheRecentPartOfTheTopic() throws Exception {
+        JsonNode recent = new ObjectMapper().readTree(status("--json", "--since", "PT1H").out());
+        assertEquals(13, recent.at("/events").asInt(), "all were written in the last hour");
+        JsonNode none = new ObjectMapper().readTree(status("--json", "--since", "PT0S").out());
+        assertEquals(0, none.at("/events").asInt(), "none was written after now");
+    }
+
+    @Test
     void failsClearlyWithoutABroker() {
         assumeTrue(System.getenv("KAFKA_BOOTSTRAP_SERVERS") == null, "the environment names a broker");
         Run run = execute("status");

@@ -10,6 +10,7 @@ import org.imagemanager.event.ImageEvent;
 
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,14 @@ public record EventsTopic(List<ImageEvent> events, int unreadable) {
     }
 
     public static EventsTopic read(String bootstrapServers, String topic) {
+        return read(bootstrapServers, topic, null);
+    }
+
+    /**
+     * @param since null: from the beginning; else only records written at or after it (by their Kafka timestamp), so
+     *              a topic of long retention is not read whole
+     */
+    public static EventsTopic read(String bootstrapServers, String topic, Instant since) {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -42,6 +51,17 @@ public record EventsTopic(List<ImageEvent> events, int unreadable) {
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            if (since != null) {
+                Map<TopicPartition, Long> at = new java.util.HashMap<>();
+                partitions.forEach(p -> at.put(p, since.toEpochMilli()));
+                consumer.offsetsForTimes(at, TIMEOUT).forEach((partition, found) -> {
+                    if (found == null) {
+                        consumer.seekToEnd(List.of(partition)); // nothing that recent in this partition
+                    } else {
+                        consumer.seek(partition, found.offset());
+                    }
+                });
+            }
             // read_committed: the end is the last stable offset, so an open transaction is not waited for
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
             List<ImageEvent> events = new ArrayList<>();
