@@ -15,6 +15,7 @@ import net.jqwik.api.footnotes.Footnotes;
 import org.imagemanager.definition.ImageDefinition;
 import org.imagemanager.definition.VersionDefinition;
 import org.imagemanager.event.Deactivate;
+import org.imagemanager.event.Blocked;
 import org.imagemanager.event.DeleteImage;
 import org.imagemanager.event.ExistingImageAction;
 import org.imagemanager.event.ImageAction;
@@ -710,7 +711,8 @@ abstract class ReconcilerProperties {
                 .filter(i -> i.name().equals(ImageProperties.familyOf(i)))
                 .filter(i -> !w.definedNames.contains(i.name()))
                 .forEach(i -> names.add(i.name()));
-        names.removeIf(n -> cloud.stream().noneMatch(i -> i.name().equals(n)));
+        // a name only another project's users see is not ours to keep
+        names.removeIf(n -> carrying(n, cloud, w.options).findAny().isEmpty());
         return names;
     }
 
@@ -772,16 +774,33 @@ abstract class ReconcilerProperties {
         checkConvergence(w.converge(3, w.simulator.refusingTakenNames()));
     }
 
+    /**
+     * Any cloud, manual renames across families included (an image of one family under another family's name):
+     * each hand-over of a name between families costs a round, since the families' actions run on different
+     * partitions and cannot be ordered within one plan. Such a cloud still comes in line, within four rounds.
+     */
     @Property(tries = 200)
     void theWorkersBringAnyCloudInLine(@ForAll("scenarios") Scenario scenario, Footnotes footnotes) {
-        theWorkersBringTheCloudInLine(scenario, footnotes);
+        World w = new World(scenario);
+        footnotes.addFootnote(w.describe());
+        Run run = w.converge(4, w.simulator.refusingTakenNames());
+        assertTrue(run.finalPlan().executable().isEmpty(), () -> "not in line after " + run.rounds().size()
+                + " rounds; left: " + describe(run.finalPlan()) + trace(run));
     }
 
     private static void checkConvergence(Run run) {
         String trace = trace(run);
         assertTrue(run.finalPlan().executable().isEmpty(),
                 () -> "not in line after " + run.rounds().size() + " rounds; left: " + describe(run.finalPlan()) + trace);
-        assertTrue(run.rounds().size() <= 2, () -> "needed " + run.rounds().size() + " rounds" + trace);
+        // An import whose name a rename of the same plan frees waits one round: the rename and the import run on
+        // different workers, so they may not be in one plan. Its follow-ups (minimums known once the size is) take one
+        // more: three rounds.
+        List<ImageAction> firstPlan = run.rounds().isEmpty() ? List.of() : run.rounds().getFirst().plan().actions();
+        boolean importWaitedForARename = firstPlan.stream().anyMatch(a -> a instanceof Blocked b
+                && b.reason().startsWith("cannot import: the name is taken") && firstPlan.stream()
+                .anyMatch(r -> r instanceof RenameImage freeing && freeing.fromName().equals(b.imageName())));
+        int allowed = importWaitedForARename ? 3 : 2;
+        assertTrue(run.rounds().size() <= allowed, () -> "needed " + run.rounds().size() + " rounds" + trace);
         if (run.rounds().size() == 2) {
             List<ImageAction> first = run.rounds().getFirst().plan().executable();
             boolean importsOrDeletes = first.stream().anyMatch(a -> a instanceof ImportImage || a instanceof DeleteImage);
@@ -938,6 +957,11 @@ abstract class ReconcilerProperties {
             List<CloudSimulator.Step> steps = round.result().steps();
             Set<String> plainNames = plainNames(w, round.before());
             for (String plain : plainNames) {
+                if (carrying(plain, round.before(), w.options).noneMatch(i -> plain.equals(ImageProperties.familyOf(i)))) {
+                    // only an image of another family carried it (a manual rename): that image goes back to its own
+                    // name in its family's plan, on another partition, and this family takes the name one round later
+                    continue;
+                }
                 for (int i = 0; i < steps.size(); i++) {
                     if (carrying(plain, steps.get(i).after(), w.options).findAny().isPresent()) {
                         continue;
