@@ -35,6 +35,10 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +52,7 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "image-manager", mixinStandardHelpOptions = true,
         description = "Keeps the images of OpenStack clouds in line with YAML image definitions.",
         subcommands = {ImageManager.Sync.class, ImageManager.Serve.class, ImageManager.PlanCommand.class,
-                ImageManager.Validate.class, ImageManager.StatusCommand.class})
+                ImageManager.Validate.class, ImageManager.StatusCommand.class, ImageManager.Republish.class})
 public final class ImageManager {
     static final int EXIT_FAILED = 1;
     static final int EXIT_INVALID = 2;
@@ -399,6 +403,35 @@ public final class ImageManager {
                 report = report.only(cloud);
             }
             spec.commandLine().getOut().print(json ? StatusText.json(report) + "\n" : StatusText.table(report));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "republish", description = "Have a running definitions service write every definition in force "
+            + "again, for a consumer that starts from scratch (POST /republish with the admin token).")
+    static final class Republish implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--service", required = true, description = "base URL of the definitions service, e.g. http://definitions:8080")
+        URI service;
+
+        @Option(names = "--admin-token-file", required = true, description = "file holding the service's admin token")
+        Path adminTokenFile;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            String token = Files.readString(adminTokenFile).strip();
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(service.resolve("/republish"))
+                    .header("Authorization", "Bearer " + token)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 200) {
+                spec.commandLine().getErr().println("the service answered " + answer.statusCode() + ": " + answer.body());
+                return EXIT_FAILED;
+            }
+            int count = new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body()).path("republished").asInt();
+            spec.commandLine().getOut().println("republished " + count + " definition(s)");
             spec.commandLine().getOut().flush();
             return 0;
         }
