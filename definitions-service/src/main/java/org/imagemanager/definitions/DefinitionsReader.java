@@ -1,7 +1,5 @@
 package org.imagemanager.definitions;
 
-import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -28,11 +26,10 @@ import java.util.stream.Stream;
 public final class DefinitionsReader {
     private final DefinitionLoader loader = new DefinitionLoader();
 
-    /** The head commit of {@code branch} (or HEAD when null), if the repository has one. */
-    public Optional<String> headCommit(Path repositoryDir, String branch) throws IOException {
+    /** The commit {@code ref} (e.g. {@code refs/heads/main}) points at, if the repository has that ref. */
+    public Optional<String> headCommit(Path repositoryDir, String ref) throws IOException {
         try (Repository repository = open(repositoryDir)) {
-            ObjectId head = repository.resolve(branch == null ? Constants.HEAD : branch);
-            return Optional.ofNullable(head).map(ObjectId::getName);
+            return Optional.ofNullable(repository.exactRef(ref)).map(r -> r.getObjectId().getName());
         }
     }
 

@@ -3,9 +3,6 @@ package org.imagemanager.definitions.repository;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.TransportConfigCallback;
 import org.eclipse.jgit.api.errors.GitAPIException;
-import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.SshTransport;
@@ -47,7 +44,7 @@ public final class RepositoryMirror implements AutoCloseable {
     /** Brings the branch up to date (remote repositories) and returns its head; empty while the branch does not exist. */
     public Optional<String> fetchHead() throws IOException {
         if (!settings.isRemote()) {
-            return head("refs/heads/" + settings.branch());
+            return reader.headCommit(gitDir, "refs/heads/" + settings.branch());
         }
         String tracking = "refs/remotes/origin/" + settings.branch();
         try {
@@ -66,7 +63,7 @@ public final class RepositoryMirror implements AutoCloseable {
                         .call();
             }
         } catch (org.eclipse.jgit.api.errors.TransportException e) {
-            if (e.getMessage() != null && e.getMessage().contains("does not have " + "refs/heads/" + settings.branch())) {
+            if (e.getMessage() != null && e.getMessage().contains("does not have refs/heads/" + settings.branch())) {
                 // an empty repository, or the branch was deleted: not an error, and no reason to unpublish anything
                 return Optional.empty();
             }
@@ -76,24 +73,13 @@ public final class RepositoryMirror implements AutoCloseable {
             throw new IOException("cannot fetch " + settings.branch() + " of " + settings.displayLocation() + ": "
                     + scrub(e.getMessage()), e);
         }
-        return head(tracking);
+        return reader.headCommit(gitDir, tracking);
     }
 
     /** The definitions of {@code commit}, validated; {@link DefinitionException} lists every error. */
     public DefinitionSnapshot read(String commit) throws IOException, DefinitionException {
         DefinitionSnapshot snapshot = reader.readCommit(gitDir, commit, settings.subfolder());
         return new DefinitionSnapshot(settings.name(), snapshot.revision(), snapshot.definitions());
-    }
-
-    private Optional<String> head(String ref) throws IOException {
-        try (Repository repository = new FileRepositoryBuilder().setGitDir(gitDirOf(gitDir.toFile())).setMustExist(true).build()) {
-            return Optional.ofNullable(repository.exactRef(ref)).map(r -> r.getObjectId()).map(ObjectId::getName);
-        }
-    }
-
-    private static File gitDirOf(File dir) {
-        File dotGit = new File(dir, ".git");
-        return dotGit.isDirectory() ? dotGit : dir;
     }
 
     private CredentialsProvider credentials() {
