@@ -213,14 +213,7 @@ public final class Reconciler {
                         String aside = suffixed(image);
                         java.util.function.Predicate<String> taken = candidate -> presentNames.contains(candidate)
                                 || !names.holdersOf(candidate).isEmpty() || wanted.containsValue(candidate);
-                        if (taken.test(aside)) {
-                            aside = family + separator() + "(" + versionOf(image) + " " + shortId(image) + ")";
-                        }
-                        if (taken.test(aside)) {
-                            // two ids that begin alike: the whole id, unique in a cloud
-                            aside = family + separator() + "(" + versionOf(image) + " " + image.id() + ")";
-                        }
-                        wanted.put(image, aside);
+                        wanted.put(image, taken.test(aside) ? withId(versionOf(image), image, taken) : aside);
                     } else {
                         plainHolder = image; // nothing can take its place: it keeps the name and is not retired
                     }
@@ -238,11 +231,8 @@ public final class Reconciler {
                     String wantedName = name;
                     if (!p.image().name().equals(name) && names.holdersOf(name).stream().anyMatch(h -> h != p.image()
                             && !vanishing.contains(h) && !(wanted.containsKey(h) && !wanted.get(h).equals(wantedName)))) {
-                        name = family + separator() + "(" + p.internalVersion() + " " + shortId(p.image()) + ")";
-                        if (wanted.containsValue(name) || names.holdersOf(name).stream().anyMatch(h -> h != p.image())) {
-                            // two ids that begin alike: the whole id, unique in a cloud
-                            name = family + separator() + "(" + p.internalVersion() + " " + p.image().id() + ")";
-                        }
+                        name = withId(p.internalVersion(), p.image(), candidate -> wanted.containsValue(candidate)
+                                || names.holdersOf(candidate).stream().anyMatch(h -> h != p.image()));
                     }
                 }
                 wanted.put(p.image(), name);
@@ -637,8 +627,14 @@ public final class Reconciler {
             return family + separator() + "(" + versionOf(image) + ")";
         }
 
-        private static String shortId(ObservedImage image) {
-            return image.id().substring(0, Math.min(8, image.id().length()));
+        /**
+         * {@code Family (version id8)}: a name of its own for an image whose plain suffixed name is taken. Two ids
+         * may begin alike; when that name is {@code taken} too, the whole id, which is unique in a cloud.
+         */
+        private String withId(String version, ObservedImage image, java.util.function.Predicate<String> taken) {
+            String shortId = image.id().substring(0, Math.min(8, image.id().length()));
+            String name = family + separator() + "(" + version + " " + shortId + ")";
+            return taken.test(name) ? family + separator() + "(" + version + " " + image.id() + ")" : name;
         }
 
         private static String versionOf(ObservedImage image) {
