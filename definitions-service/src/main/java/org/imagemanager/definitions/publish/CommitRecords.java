@@ -39,8 +39,7 @@ public final class CommitRecords {
         List<String> images = tree.stream().map(d -> d.definition().name()).toList();
         records.add(events.of(new DefinitionsPublished(
                 EventJson.newEventId(), now, repository, commit, images,
-                changes.changed().stream().map(d -> d.definition().name()).toList(),
-                changes.removed().stream().map(PublishedDefinition::name).toList())));
+                changes.changedNames(), changes.removedNames())));
         records.add(state(before.published(commit, now, images.size())));
         return records;
     }

@@ -21,6 +21,14 @@ public record DefinitionChanges(List<LocatedDefinition> changed, List<PublishedD
         conflicts = List.copyOf(conflicts);
     }
 
+    public List<String> changedNames() {
+        return changed.stream().map(d -> d.definition().name()).toList();
+    }
+
+    public List<String> removedNames() {
+        return removed.stream().map(PublishedDefinition::name).toList();
+    }
+
     public boolean isEmpty() {
         return changed.isEmpty() && removed.isEmpty();
     }

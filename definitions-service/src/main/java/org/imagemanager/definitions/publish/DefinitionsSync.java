@@ -6,6 +6,7 @@ import jakarta.inject.Singleton;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.imagemanager.definition.DefinitionError;
 import org.imagemanager.definition.DefinitionException;
+import org.imagemanager.definition.LocatedDefinition;
 import org.imagemanager.definitions.DefinitionSnapshot;
 import org.imagemanager.definitions.repository.Repositories;
 import org.imagemanager.definitions.repository.RepositoryMirror;
@@ -17,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 
 /**
  * Brings the topics in line with each repository's branch. Webhooks and the poller only <em>request</em> a sync:
@@ -102,19 +105,10 @@ public class DefinitionsSync implements AutoCloseable {
     /** Writes every definition in force again (for a consumer that starts from scratch); returns how many. */
     public CompletableFuture<Integer> republishAll() {
         return CompletableFuture.supplyAsync(() -> {
-            for (int attempt = 1; ; attempt++) {
-                PublishedView current = log().catchUp();
-                try {
-                    log().commit(records.republished(current, clock.instant()));
-                    view = log().catchUp();
-                    LOG.info("republished {} definitions", current.definitions().size());
-                    return current.definitions().size();
-                } catch (DefinitionsLog.Fenced e) {
-                    if (attempt == ATTEMPTS) {
-                        throw new IllegalStateException("republication lost " + ATTEMPTS + " races in a row", e);
-                    }
-                }
-            }
+            int count = decideAndCommit("republication", current -> new Decision<>(
+                    records.republished(current, clock.instant()), current.definitions().size()));
+            LOG.info("republished {} definitions", count);
+            return count;
         }, worker);
     }
 
@@ -163,41 +157,87 @@ public class DefinitionsSync implements AutoCloseable {
             return new SyncOutcome.NoBranch();
         }
         String commit = head.get();
+        CommitTree tree = new CommitTree(mirror, commit);
+        try {
+            return decideAndCommit("repository=" + repository + " commit=" + commit, current -> {
+                RepositoryState state = current.repository(repository);
+                if (state.handled(commit)) {
+                    return new Decision<>(List.of(), new SyncOutcome.UpToDate(commit));
+                }
+                try {
+                    List<LocatedDefinition> definitions = tree.definitions();
+                    DefinitionChanges changes = DefinitionsDiff.between(repository, current, definitions);
+                    if (!changes.conflicts().isEmpty()) {
+                        return new Decision<>(records.rejected(repository, commit, changes.conflicts(), state, clock.instant()),
+                                new SyncOutcome.Rejected(commit, changes.conflicts()));
+                    }
+                    return new Decision<>(records.published(repository, commit, definitions, changes, state, clock.instant()),
+                            new SyncOutcome.Published(commit, changes.changedNames(), changes.removedNames()));
+                } catch (DefinitionException e) {
+                    return new Decision<>(records.rejected(repository, commit, e.errors(), state, clock.instant()),
+                            new SyncOutcome.Rejected(commit, e.errors()));
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** The records a decision writes (none: nothing to write) and what it comes to. */
+    private record Decision<T>(List<ProducerRecord<String, String>> records, T result) {
+    }
+
+    /**
+     * Reads the topics, decides, and commits the decision's records as one transaction. When another instance wrote
+     * meanwhile (fenced), it reads again and decides again: a decision is never committed on a stale view.
+     */
+    private <T> T decideAndCommit(String what, Function<PublishedView, Decision<T>> decide) {
         for (int attempt = 1; ; attempt++) {
             PublishedView current = log().catchUp();
             view = current;
-            RepositoryState state = current.repository(repository);
-            if (state.handled(commit)) {
-                return new SyncOutcome.UpToDate(commit);
-            }
-            SyncOutcome outcome;
-            List<ProducerRecord<String, String>> transaction;
-            try {
-                DefinitionSnapshot snapshot = mirror.read(commit);
-                DefinitionChanges changes = DefinitionsDiff.between(repository, current, snapshot.definitions());
-                if (changes.conflicts().isEmpty()) {
-                    transaction = records.published(repository, commit, snapshot.definitions(), changes, state, clock.instant());
-                    outcome = new SyncOutcome.Published(commit,
-                            changes.changed().stream().map(d -> d.definition().name()).toList(),
-                            changes.removed().stream().map(PublishedDefinition::name).toList());
-                } else {
-                    transaction = records.rejected(repository, commit, changes.conflicts(), state, clock.instant());
-                    outcome = new SyncOutcome.Rejected(commit, changes.conflicts());
-                }
-            } catch (DefinitionException e) {
-                transaction = records.rejected(repository, commit, e.errors(), state, clock.instant());
-                outcome = new SyncOutcome.Rejected(commit, e.errors());
+            Decision<T> decision = decide.apply(current);
+            if (decision.records().isEmpty()) {
+                return decision.result();
             }
             try {
-                log().commit(transaction);
+                log().commit(decision.records());
                 view = log().catchUp();
-                return outcome;
+                return decision.result();
             } catch (DefinitionsLog.Fenced e) {
-                LOG.info("repository={} commit={}: {}; deciding again", repository, commit, e.getMessage());
+                LOG.info("{}: {}; deciding again", what, e.getMessage());
                 if (attempt == ATTEMPTS) {
-                    throw new IllegalStateException("lost " + ATTEMPTS + " races in a row", e);
+                    throw new IllegalStateException(what + ": lost " + ATTEMPTS + " races in a row", e);
                 }
             }
+        }
+    }
+
+    /** The definitions of one commit, read and validated once however often the decision is taken again. */
+    private static final class CommitTree {
+        private final RepositoryMirror mirror;
+        private final String commit;
+        private DefinitionSnapshot snapshot;
+        private DefinitionException invalid;
+
+        CommitTree(RepositoryMirror mirror, String commit) {
+            this.mirror = mirror;
+            this.commit = commit;
+        }
+
+        List<LocatedDefinition> definitions() throws DefinitionException {
+            if (snapshot == null && invalid == null) {
+                try {
+                    snapshot = mirror.read(commit);
+                } catch (DefinitionException e) {
+                    invalid = e;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            if (invalid != null) {
+                throw invalid;
+            }
+            return snapshot.definitions();
         }
     }
 
