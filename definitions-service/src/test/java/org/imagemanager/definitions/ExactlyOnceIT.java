@@ -6,6 +6,7 @@ import org.imagemanager.definitions.webhook.WebhookSignatures;
 import org.imagemanager.event.DefinitionsPublished;
 import org.imagemanager.event.EventJson;
 import org.imagemanager.event.ImageEvent;
+import org.imagemanager.testsupport.ServiceProcess;
 import org.imagemanager.testsupport.TopicRecords;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +51,7 @@ class ExactlyOnceIT {
         // a real service process that stops between its last send and its commit, and is SIGKILLed there
         Path log = run.dir.resolve("killed-service.log");
         child = startServiceProcess(log, Map.of("image-manager.definitions.pause-before-commit", "120s"));
-        awaitLine(log, "pausing", Duration.ofSeconds(60));
+        ServiceProcess.awaitLine(log, "pausing", Duration.ofSeconds(60));
         child.destroyForcibly().waitFor();
         try (TopicRecords everything = new TopicRecords(run.bootstrap, run.topics.definitions(), false)) {
             assertEquals(3, everything.await(3, Duration.ofSeconds(10)).size(), "the killed transaction was written, not committed");
@@ -118,24 +118,10 @@ class ExactlyOnceIT {
                 .filter(DefinitionsPublished.class::isInstance).map(DefinitionsPublished.class::cast).toList();
     }
 
-    private Process startServiceProcess(Path log, Map<String, String> overrides) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m"));
+    private Process startServiceProcess(Path log, Map<String, String> overrides) {
         Map<String, Object> properties = new java.util.HashMap<>(run.properties());
         properties.put("image-manager.definitions.work-dir", run.dir.resolve("child").toString());
         properties.putAll(overrides);
-        properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), DefinitionsServiceMain.class.getName()));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static void awaitLine(Path log, String text, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log).contains(text)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("'" + text + "' not in " + log + ":\n" + (Files.exists(log) ? Files.readString(log) : ""));
+        return ServiceProcess.start(DefinitionsServiceMain.class, properties, log);
     }
 }

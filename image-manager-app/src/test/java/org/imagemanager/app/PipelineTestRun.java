@@ -80,10 +80,7 @@ final class PipelineTestRun implements AutoCloseable {
 
     /** Every event on the topic so far (the tracker only reads while it awaits a settled state). */
     List<org.imagemanager.event.ImageEvent> eventsNow() {
-        try (org.imagemanager.testsupport.TopicRecords records = new org.imagemanager.testsupport.TopicRecords(bootstrap, topics.events(), true)) {
-            return records.next().stream()
-                    .map(r -> org.imagemanager.event.EventJson.decode(r.value(), org.imagemanager.event.ImageEvent.class)).toList();
-        }
+        return org.imagemanager.app.status.EventsTopic.read(bootstrap, topics.events()).events();
     }
 
     List<ObservedImage> managedImages() {

@@ -3,15 +3,14 @@ package org.imagemanager.app;
 import org.imagemanager.plan.ObservedImage;
 import org.imagemanager.rotator.RotatorServiceMain;
 import org.imagemanager.testsupport.FileServer;
+import org.imagemanager.testsupport.ServiceProcess;
 import org.imagemanager.testsupport.TestGitRepository;
 import org.imagemanager.testsupport.TestImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -62,7 +61,7 @@ class RotationCrashIT {
 
             git.commit("images/c.yml", family(name, "private", true, version("1", server.url("v1.qcow2"), sha1),
                     version("2", server.url("v2.qcow2"), sha2)), "v2");
-            awaitLine(firstLog, "pausing after rename number 2");
+            ServiceProcess.awaitLine(firstLog, "pausing after rename number 2", SETTLE);
             rotator.destroyForcibly().waitFor();
             List<String> between = names(run);
             assertEquals(List.of(name + " (1)", name + " (2)"), between, "killed between the two renames: nobody has the plain name");
@@ -85,8 +84,7 @@ class RotationCrashIT {
         }
     }
 
-    private static Process startRotator(PipelineTestRun run, Path log, int pauseAfterRename) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m"));
+    private static Process startRotator(PipelineTestRun run, Path log, int pauseAfterRename) {
         Map<String, Object> properties = new java.util.HashMap<>(Map.of(
                 "kafka.bootstrap.servers", run.bootstrap,
                 "image-manager.topics.definitions", run.topics.definitions(),
@@ -101,20 +99,7 @@ class RotationCrashIT {
         // this classpath holds every service: the child is to be a rotator only
         properties.put("image-manager.planner.enabled", false);
         properties.put("image-manager.importer.enabled", false);
-        properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), RotatorServiceMain.class.getName()));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static void awaitLine(Path log, String text) throws Exception {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log).contains(text)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("'" + text + "' not in " + log + ":\n" + (Files.exists(log) ? Files.readString(log) : ""));
+        return ServiceProcess.start(RotatorServiceMain.class, properties, log);
     }
 
     private static List<String> names(PipelineTestRun run) {
