@@ -1,20 +1,19 @@
 package org.imagemanager.localkafka;
 
+import org.imagemanager.localprocess.ChildJvm;
+
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A real Apache Kafka broker (KRaft, combined broker + controller, one node) on 127.0.0.1, run as a child JVM.
@@ -26,12 +25,12 @@ import java.util.List;
 public final class LocalKafka implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
-    private final Process process;
+    private final ChildJvm broker;
     private final int port;
     private final Path directory;
 
-    private LocalKafka(Process process, int port, Path directory) {
-        this.process = process;
+    private LocalKafka(ChildJvm broker, int port, Path directory) {
+        this.broker = broker;
         this.port = port;
         this.directory = directory;
     }
@@ -39,8 +38,8 @@ public final class LocalKafka implements AutoCloseable {
     /** Formats fresh storage under {@code directory} and starts a broker on free ports; returns when it accepts clients. */
     public static LocalKafka start(Path directory) throws IOException {
         Files.createDirectories(directory);
-        int port = freePort();
-        int controllerPort = freePort();
+        int port = ChildJvm.freePort();
+        int controllerPort = ChildJvm.freePort();
         Path properties = directory.resolve("server.properties");
         Path log4j = directory.resolve("log4j2.properties");
         Files.writeString(properties, String.join("\n",
@@ -79,24 +78,17 @@ public final class LocalKafka implements AutoCloseable {
 
         String classpath = brokerClasspath();
         Path output = directory.resolve("broker.out");
-        int formatted = run(List.of(java(), "-cp", classpath, "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(),
+        int formatted = run(List.of(ChildJvm.java(), "-cp", classpath, "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(),
                 "kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", properties.toAbsolutePath().toString()),
                 directory.resolve("format.out"));
         if (formatted != 0) {
             throw new IOException("formatting Kafka storage failed: " + Files.readString(directory.resolve("format.out")));
         }
-        List<String> command = new ArrayList<>(List.of(java(), "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC",
+        ChildJvm broker = ChildJvm.start("Kafka broker", List.of("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC",
                 "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(), "-cp", classpath,
-                "kafka.Kafka", properties.toAbsolutePath().toString()));
-        Process process = new ProcessBuilder(command)
-                .directory(directory.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .start();
-        LocalKafka kafka = new LocalKafka(process, port, directory);
-        Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "local-kafka-stop"));
-        kafka.awaitPort();
-        return kafka;
+                "kafka.Kafka", properties.toAbsolutePath().toString()), directory, output, Map.of());
+        broker.awaitReady(() -> accepts(port), "open port " + port, START_TIMEOUT, Duration.ofMillis(200));
+        return new LocalKafka(broker, port, directory);
     }
 
     public String bootstrapServers() {
@@ -108,40 +100,21 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     public boolean isAlive() {
-        return process.isAlive();
+        return broker.isAlive();
     }
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
+        broker.close();
     }
 
-    private void awaitPort() throws IOException {
-        Instant deadline = Instant.now().plus(START_TIMEOUT);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IOException("Kafka broker exited with " + process.exitValue() + ": " + tail(directory.resolve("broker.out")));
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException notYet) {
-                sleep(200);
-            }
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException notYet) {
+            return false;
         }
-        close();
-        throw new IOException("Kafka broker did not open port " + port + " within " + START_TIMEOUT + ": "
-                + tail(directory.resolve("broker.out")));
     }
 
     static String brokerClasspath() throws IOException {
@@ -151,10 +124,6 @@ public final class LocalKafka implements AutoCloseable {
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
         }
-    }
-
-    private static String java() {
-        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     private static int run(List<String> command, Path output) throws IOException {
@@ -174,29 +143,5 @@ public final class LocalKafka implements AutoCloseable {
         new SecureRandom().nextBytes(bytes);
         bytes[0] &= 0x7f;
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static String tail(Path file) {
-        try {
-            String text = Files.readString(file);
-            return text.length() > 2000 ? text.substring(text.length() - 2000) : text;
-        } catch (IOException e) {
-            return "(no output: " + e.getMessage() + ")";
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UncheckedIOException(new IOException("interrupted"));
-        }
     }
 }

@@ -1,21 +1,19 @@
 package org.imagemanager.locals3;
 
+import org.imagemanager.localprocess.ChildJvm;
+
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * A real S3 server on 127.0.0.1: S3Proxy storing its buckets in a local folder, run as a child JVM.
@@ -28,14 +26,14 @@ import java.util.concurrent.TimeUnit;
 public final class LocalS3 implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
-    private final Process process;
+    private final ChildJvm server;
     private final int port;
     private final Path directory;
     private final String accessKey;
     private final String secretKey;
 
-    private LocalS3(Process process, int port, Path directory, String accessKey, String secretKey) {
-        this.process = process;
+    private LocalS3(ChildJvm server, int port, Path directory, String accessKey, String secretKey) {
+        this.server = server;
         this.port = port;
         this.directory = directory;
         this.accessKey = accessKey;
@@ -49,7 +47,7 @@ public final class LocalS3 implements AutoCloseable {
     public static LocalS3 start(Path directory) throws IOException {
         Files.createDirectories(directory);
         Path data = Files.createDirectories(directory.resolve("data"));
-        int port = freePort();
+        int port = ChildJvm.freePort();
         SecureRandom random = new SecureRandom();
         String accessKey = "LOCAL" + HexFormat.of().withUpperCase().formatHex(randomBytes(random, 8));
         String secretKey = HexFormat.of().formatHex(randomBytes(random, 20));
@@ -63,18 +61,11 @@ public final class LocalS3 implements AutoCloseable {
                 "jclouds.filesystem.basedir=" + data.toAbsolutePath(),
                 ""), StandardCharsets.UTF_8);
         Path output = directory.resolve("s3proxy.out");
-        ProcessBuilder builder = new ProcessBuilder(List.of(java(), "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
+        ChildJvm server = ChildJvm.start("S3Proxy", List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
                 "-jar", serverJar().toString(),
-                "--properties", properties.toAbsolutePath().toString()))
-                .directory(directory.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile());
-        builder.environment().putIfAbsent("LOG_LEVEL", "warn");
-        Process process = builder.start();
-        LocalS3 server = new LocalS3(process, port, directory, accessKey, secretKey);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "local-s3-stop"));
-        server.awaitAnswer();
-        return server;
+                "--properties", properties.toAbsolutePath().toString()), directory, output, Map.of("LOG_LEVEL", "warn"));
+        server.awaitReady(() -> answers(port), "answer on port " + port, START_TIMEOUT, Duration.ofMillis(100));
+        return new LocalS3(server, port, directory, accessKey, secretKey);
     }
 
     /** {@code http://127.0.0.1:<port>}: the endpoint override for S3 clients (path-style access). */
@@ -100,46 +91,19 @@ public final class LocalS3 implements AutoCloseable {
     }
 
     public boolean isAlive() {
-        return process.isAlive();
+        return server.isAlive();
     }
 
     /** Stops the server (its data stays in {@link #directory()}); idempotent. */
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void awaitAnswer() throws IOException {
-        Instant deadline = Instant.now().plus(START_TIMEOUT);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IOException("S3Proxy exited with " + process.exitValue() + ": " + tail(directory.resolve("s3proxy.out")));
-            }
-            if (answers()) {
-                return;
-            }
-            sleep(100);
-        }
-        close();
-        throw new IOException("S3Proxy did not answer on port " + port + " within " + START_TIMEOUT + ": "
-                + tail(directory.resolve("s3proxy.out")));
+        server.close();
     }
 
     /** Any HTTP answer counts (an anonymous request is refused with 403 once the server is up). */
-    private boolean answers() {
+    private static boolean answers(int port) {
         try {
-            HttpURLConnection connection = (HttpURLConnection) URI.create(endpoint() + "/").toURL().openConnection();
+            HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/").toURL().openConnection();
             connection.setConnectTimeout(500);
             connection.setReadTimeout(2000);
             try {
@@ -170,37 +134,9 @@ public final class LocalS3 implements AutoCloseable {
         }
     }
 
-    private static String java() {
-        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    }
-
     private static byte[] randomBytes(SecureRandom random, int count) {
         byte[] bytes = new byte[count];
         random.nextBytes(bytes);
         return bytes;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static String tail(Path file) {
-        try {
-            String text = Files.readString(file);
-            return text.length() > 2000 ? text.substring(text.length() - 2000) : text;
-        } catch (IOException e) {
-            return "(no output: " + e.getMessage() + ")";
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UncheckedIOException(new IOException("interrupted"));
-        }
     }
 }
