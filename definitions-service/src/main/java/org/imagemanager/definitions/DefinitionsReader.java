@@ -47,8 +47,9 @@ public final class DefinitionsReader {
                 while (tree.next()) {
                     String path = tree.getPathString();
                     if (isDefinitionFile(path)) {
+                        // the blob's size is in its header: an oversized file is refused without being inflated
                         ObjectLoader blob = repository.open(tree.getObjectId(0));
-                        files.put(path, blob::openStream);
+                        files.put(path, DefinitionLoader.StreamSupplier.sized(blob.getSize(), blob::openStream));
                     }
                 }
             }
@@ -69,15 +70,24 @@ public final class DefinitionsReader {
     private static Map<String, DefinitionLoader.StreamSupplier> filesOf(Path path) throws IOException {
         Map<String, DefinitionLoader.StreamSupplier> files = new TreeMap<>();
         if (Files.isRegularFile(path)) {
-            files.put(path.toString(), () -> Files.newInputStream(path));
+            files.put(path.toString(), DefinitionLoader.StreamSupplier.sized(Files.size(path), () -> Files.newInputStream(path)));
         } else {
             try (Stream<Path> walk = Files.walk(path)) {
                 walk.filter(Files::isRegularFile)
                         .filter(p -> isDefinitionFile(p.getFileName().toString()))
-                        .forEach(p -> files.put(path.relativize(p).toString(), () -> Files.newInputStream(p)));
+                        .forEach(p -> files.put(path.relativize(p).toString(),
+                                DefinitionLoader.StreamSupplier.sized(sizeOf(p), () -> Files.newInputStream(p))));
             }
         }
         return files;
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return -1; // reported when it is read
+        }
     }
 
     private static boolean isDefinitionFile(String path) {

@@ -130,7 +130,7 @@ class MalformedCorpusTest {
 
     @Test
     void shouldGenerateAHugeDocumentAboveTheLimit() {
-        assertTrue(hugeDocument().length() > DefinitionLoader.MAX_DOCUMENT_CHARS);
+        assertTrue(hugeDocument().length() > DefinitionLimits.DEFAULT_MAX_FILE_BYTES);
     }
 
     // ---- the check -------------------------------------------------------------------------------------------------
@@ -204,7 +204,7 @@ class MalformedCorpusTest {
                     meta:
                 """);
         String filler = "x".repeat(1000);
-        for (int i = 0; yaml.length() <= DefinitionLoader.MAX_DOCUMENT_CHARS + 512 * 1024; i++) {
+        for (int i = 0; yaml.length() <= DefinitionLimits.DEFAULT_MAX_FILE_BYTES + 512 * 1024; i++) {
             yaml.append("      property_").append(i).append(": '").append(filler).append("'\n");
         }
         return yaml.toString();
