@@ -179,6 +179,9 @@ public final class ImageManager {
             snapshot = new DefinitionSnapshot(snapshot.source(), snapshot.revision(), selected);
             List<String> families = selected.stream().map(d -> d.definition().name()).toList();
             out.printf("%d image definition(s) from %s%n", families.size(), images);
+            if (!cloudsAnswer(common.clouds, flags.tag)) {
+                return EXIT_FAILED;
+            }
             if (dryRun) {
                 printPlans(out, common.clouds, snapshot, flags, false);
                 return 0;
@@ -435,6 +438,24 @@ public final class ImageManager {
             spec.commandLine().getOut().flush();
             return 0;
         }
+    }
+
+    /**
+     * Each cloud is in clouds.yaml, takes our credentials and has a Glance that answers; else one line per cloud
+     * names the cause and the run ends now. Waiting would not heal any of these, so a sync must not wait out its
+     * timeout for them.
+     */
+    static boolean cloudsAnswer(List<String> clouds, String tag) {
+        boolean all = true;
+        for (String cloud : clouds) {
+            try {
+                new GlanceClient(CloudsYaml.load(cloud)).listImages(tag);
+            } catch (RuntimeException e) {
+                System.err.println("error: cloud '" + cloud + "': " + e.getMessage() + "; nothing changed");
+                all = false;
+            }
+        }
+        return all;
     }
 
     /** Reads and validates definitions; prints every error and returns null when they are invalid. */

@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -99,6 +100,36 @@ class SyncCommandIT {
         assertEquals(List.of(), glance.listImages(tag));
     }
 
+    /** Causes that waiting cannot heal end the sync at once: exit 1, one line naming the cloud and the cause. */
+    @Test
+    void aCloudThatIsNotThereRefusesUsOrDoesNotAnswerEndsTheSyncInSecondsWithItsCause() throws Exception {
+        Path images = definitions("Tiny " + id, "sha256:" + sha);
+        String devCloud = Files.readString(DevCloud.cloudsFile());
+        String wrongPassword = devCloud.replaceFirst("(?m)^clouds:\\n", "clouds:\n  wrong-password:\n    auth:\n"
+                + "      auth_url: http://127.0.0.1:5000/v3\n      username: admin\n      password: not-the-password\n"
+                + "      project_name: admin\n      user_domain_name: Default\n      project_domain_name: Default\n"
+                + "  no-keystone:\n    auth:\n      auth_url: http://127.0.0.1:9/v3\n      username: admin\n"
+                + "      password: whatever\n      project_name: admin\n      user_domain_name: Default\n"
+                + "      project_domain_name: Default\n");
+        Path clouds = work.resolve("clouds.yaml");
+        Files.writeString(clouds, wrongPassword);
+
+        for (String cloud : List.of("no-such-cloud", "wrong-password", "no-keystone")) {
+            long started = System.nanoTime();
+            Result result = sync(images, cloud, clouds);
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+
+            assertEquals(1, result.exitCode(), cloud + ": " + result.output());
+            assertTrue(seconds < 30, cloud + " took " + seconds + " s: " + result.output());
+            assertTrue(result.output().contains("error: cloud '" + cloud + "': "), result.output());
+            assertFalse(result.output().contains("not-the-password"), "a password is never printed: " + result.output());
+            assertFalse(result.output().contains("starting embedded"), "nothing is started for a cloud that cannot be used");
+        }
+        assertTrue(sync(images, "no-such-cloud", clouds).output().contains("is not defined in any clouds.yaml"));
+        assertTrue(sync(images, "wrong-password", clouds).output().contains("authentication to cloud 'wrong-password' failed"));
+        assertEquals(List.of(), glance.listImages(tag));
+    }
+
     private Path definitions(String name, String checksum) throws IOException {
         Path dir = Files.createDirectories(work.resolve("images"));
         Files.writeString(dir.resolve("images.yml"), TinyDefinition.yaml(name, "private", server.url("tiny.qcow2"), checksum));
@@ -106,17 +137,21 @@ class SyncCommandIT {
     }
 
     private Result sync(Path images) throws Exception {
+        return sync(images, DevCloud.ADMIN_CLOUD, DevCloud.cloudsFile());
+    }
+
+    private Result sync(Path images, String cloud, Path cloudsFile) throws Exception {
         String classpath = Path.of("target/classes").toAbsolutePath() + java.io.File.pathSeparator
                 + Files.readString(Path.of("target/launcher.classpath")).trim();
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"), "-cp", classpath,
-                "org.imagemanager.app.ImageManager", "sync", "--cloud", DevCloud.ADMIN_CLOUD,
+                "org.imagemanager.app.ImageManager", "sync", "--cloud", cloud,
                 "--images", images.toString(), "--tag", tag, "--kafka", SharedKafka.bootstrapServers(),
                 "--topic-prefix", "sync-" + id + "-", "--group-prefix", "sync-" + id, "--timeout", "PT3M",
                 "--mirror-dir", work.resolve("s3").toString()));
         Path output = work.resolve("output-" + UUID.randomUUID() + ".txt");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
-        builder.environment().put("OS_CLIENT_CONFIG_FILE", DevCloud.cloudsFile().toString());
+        builder.environment().put("OS_CLIENT_CONFIG_FILE", cloudsFile.toString());
         Process process = builder.start();
         if (!process.waitFor(5, TimeUnit.MINUTES)) {
             process.destroyForcibly();
