@@ -58,11 +58,19 @@ public final class ImageManager {
     static final int EXIT_INVALID = 2;
 
     public static void main(String[] args) {
-        CommandLine commandLine = new CommandLine(new ImageManager());
+        CommandLine subcommands = new CommandLine(new ImageManager());
+        boolean reference = ReferenceCommandLine.isReferenceCall(args, subcommands.getSubcommands().keySet());
+        if (reference && java.util.Arrays.asList(args).contains("--debug")) {
+            // before the first logger: logback reads its level from here (see logback.xml)
+            System.setProperty("IMAGE_MANAGER_LOG_LEVEL", "DEBUG");
+        }
+        // Without a subcommand, the reference tool's command line (a cron line that calls it works unchanged).
+        CommandLine commandLine = reference ? new CommandLine(new ReferenceCommandLine()) : subcommands;
         // Operators get the message, not a stack trace (set IMAGE_MANAGER_LOG_LEVEL=DEBUG for the trace).
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("error: " + e.getMessage());
-            if ("DEBUG".equalsIgnoreCase(System.getenv("IMAGE_MANAGER_LOG_LEVEL"))) {
+            if ("DEBUG".equalsIgnoreCase(System.getenv("IMAGE_MANAGER_LOG_LEVEL"))
+                    || "DEBUG".equals(System.getProperty("IMAGE_MANAGER_LOG_LEVEL"))) {
                 e.printStackTrace(cmd.getErr());
             }
             return EXIT_FAILED;

@@ -130,6 +130,34 @@ class SyncCommandIT {
         assertEquals(List.of(), glance.listImages(tag));
     }
 
+    /** The reference's own command line, as its cron lines and CI steps call it, with only the program name replaced. */
+    @Test
+    void theReferencesCommandLineWorksUnchanged() throws Exception {
+        Path images = definitions("Tiny " + id, "sha256:" + sha);
+
+        Result dryRun = launch(DevCloud.cloudsFile(), "--cloud", DevCloud.ADMIN_CLOUD, "--images", images.toString(),
+                "--tag", tag, "--dry-run", "--debug", "--check", "--prefetch", "always", "--filter", "iny " + id);
+
+        assertEquals(0, dryRun.exitCode(), dryRun.output());
+        assertTrue(dryRun.output().contains("Tiny " + id + " 1.0"), "the plan names the import: " + dryRun.output());
+        assertTrue(dryRun.output().contains("DEBUG") && dryRun.output().contains("cloud = dev"), "--debug logs: " + dryRun.output());
+        assertEquals(1, dryRun.output().split("--prefetch is not needed", -1).length - 1, "said once: " + dryRun.output());
+        assertEquals(List.of(), glance.listImages(tag), "a dry run changes nothing");
+
+        Path broken = Files.createDirectories(work.resolve("broken"));
+        Files.writeString(broken.resolve("images.yml"), TinyDefinition.yaml("Broken " + id, "everyone",
+                server.url("tiny.qcow2"), "sha256:" + sha));
+        Result checkOnly = launch(DevCloud.cloudsFile(), "--check-only", "--images", broken.toString());
+
+        assertTrue(checkOnly.exitCode() != 0, checkOnly.output());
+        assertTrue(checkOnly.output().contains("images.yml:") && checkOnly.output().contains("visibility"), checkOnly.output());
+
+        Result filteredOut = launch(DevCloud.cloudsFile(), "--cloud", DevCloud.ADMIN_CLOUD, "--images", images.toString(),
+                "--tag", tag, "--dry-run", "--filter", "^iny");
+        assertEquals(0, filteredOut.exitCode(), filteredOut.output());
+        assertTrue(filteredOut.output().contains("0 image definition(s)"), "--filter is re.search: " + filteredOut.output());
+    }
+
     private Path definitions(String name, String checksum) throws IOException {
         Path dir = Files.createDirectories(work.resolve("images"));
         Files.writeString(dir.resolve("images.yml"), TinyDefinition.yaml(name, "private", server.url("tiny.qcow2"), checksum));
@@ -141,21 +169,27 @@ class SyncCommandIT {
     }
 
     private Result sync(Path images, String cloud, Path cloudsFile) throws Exception {
+        return launch(cloudsFile, "sync", "--cloud", cloud,
+                "--images", images.toString(), "--tag", tag, "--kafka", SharedKafka.bootstrapServers(),
+                "--topic-prefix", "sync-" + id + "-", "--group-prefix", "sync-" + id, "--timeout", "PT3M",
+                "--mirror-dir", work.resolve("s3").toString());
+    }
+
+    /** The launcher's main class in a JVM of its own, as {@code ./image-manager ARGS} runs it. */
+    private Result launch(Path cloudsFile, String... args) throws Exception {
         String classpath = Path.of("target/classes").toAbsolutePath() + java.io.File.pathSeparator
                 + Files.readString(Path.of("target/launcher.classpath")).trim();
         List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-cp", classpath,
-                "org.imagemanager.app.ImageManager", "sync", "--cloud", cloud,
-                "--images", images.toString(), "--tag", tag, "--kafka", SharedKafka.bootstrapServers(),
-                "--topic-prefix", "sync-" + id + "-", "--group-prefix", "sync-" + id, "--timeout", "PT3M",
-                "--mirror-dir", work.resolve("s3").toString()));
+                ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-cp", classpath,
+                "org.imagemanager.app.ImageManager"));
+        command.addAll(List.of(args));
         Path output = work.resolve("output-" + UUID.randomUUID() + ".txt");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().put("OS_CLIENT_CONFIG_FILE", cloudsFile.toString());
         Process process = builder.start();
         if (!process.waitFor(5, TimeUnit.MINUTES)) {
             process.destroyForcibly();
-            throw new AssertionError("sync did not end: " + Files.readString(output));
+            throw new AssertionError("the launcher did not end: " + Files.readString(output));
         }
         return new Result(process.exitValue(), Files.readString(output));
     }
