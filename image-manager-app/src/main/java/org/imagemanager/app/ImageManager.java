@@ -459,7 +459,9 @@ public final class ImageManager {
             try {
                 new GlanceClient(CloudsYaml.load(cloud)).listImages(tag);
             } catch (RuntimeException e) {
-                System.err.println("error: cloud '" + cloud + "': " + e.getMessage() + "; nothing changed");
+                String cause = String.valueOf(e.getMessage());
+                System.err.println("error: " + (cause.contains("cloud '" + cloud + "'") ? "" : "cloud '" + cloud + "': ")
+                        + cause + "; nothing changed");
                 all = false;
             }
         }
