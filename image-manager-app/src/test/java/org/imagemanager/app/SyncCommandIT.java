@@ -159,6 +159,38 @@ class SyncCommandIT {
         assertTrue(filteredOut.output().contains("0 image definition(s)"), "--filter is re.search: " + filteredOut.output());
     }
 
+    /** The reference's one-shot share: add and accept for a project, then del; an unmanaged image is refused. */
+    @Test
+    void theReferencesShareFlagsAddAcceptAndRemoveAMemberOfAManagedImageOnly() throws Exception {
+        String managed = glance.create(new org.imagemanager.glance.NewImage(null, "Shared " + id, "qcow2", 0, 0, Map.of(), List.of(tag)));
+        glance.setVisibility(managed, "shared");
+        String demo = glance.resolveProjects(List.of("demo"), List.of()).iterator().next();
+
+        Result add = launch(DevCloud.cloudsFile(), "--cloud", DevCloud.ADMIN_CLOUD, "--tag", tag,
+                "--share-image", "Shared " + id, "--share-target", "demo");
+
+        assertEquals(0, add.exitCode(), add.output());
+        assertEquals(List.of(demo + "=accepted"), glance.members(managed).stream()
+                .map(m -> m.projectId() + "=" + m.status()).toList(), add.output());
+
+        Result del = launch(DevCloud.cloudsFile(), "--cloud", DevCloud.ADMIN_CLOUD, "--tag", tag,
+                "--share-image", managed, "--share-target", "demo", "--share-action", "del");
+        assertEquals(0, del.exitCode(), del.output());
+        assertEquals(List.of(), glance.members(managed));
+
+        String unmanaged = glance.create(new org.imagemanager.glance.NewImage(null, "Unmanaged " + id, "qcow2", 0, 0, Map.of(), List.of()));
+        try {
+            glance.setVisibility(unmanaged, "shared");
+            Result refused = launch(DevCloud.cloudsFile(), "--cloud", DevCloud.ADMIN_CLOUD, "--tag", tag,
+                    "--share-image", unmanaged, "--share-target", "demo");
+            assertEquals(1, refused.exitCode(), refused.output());
+            assertTrue(refused.output().contains("an unmanaged image is never touched"), refused.output());
+            assertEquals(List.of(), glance.members(unmanaged));
+        } finally {
+            glance.delete(unmanaged);
+        }
+    }
+
     private Path definitions(String name, String checksum) throws IOException {
         Path dir = Files.createDirectories(work.resolve("images"));
         Files.writeString(dir.resolve("images.yml"), TinyDefinition.yaml(name, "private", server.url("tiny.qcow2"), checksum));
