@@ -46,6 +46,9 @@ public final class SyncTracker implements AutoCloseable {
     private final Set<String> completedImports = new HashSet<>();
     private final List<ImageEvent> seen = new ArrayList<>();
     private final Consumer<ImageEvent> onEvent;
+    private static final String NAME_TAKEN = "name-taken|";
+    /** What the reconcile core says of an import whose name another image holds (see Reconciler.planImport). */
+    private static final String NAME_HELD = "cannot import: the name is taken by image";
 
     public SyncTracker(String bootstrapServers, String eventsTopic, Consumer<ImageEvent> onEvent) {
         this.onEvent = onEvent;
@@ -107,6 +110,12 @@ public final class SyncTracker implements AutoCloseable {
         switch (event) {
             case PlanComputed plan -> {
                 latestPlan.put(plan.key(), plan);
+                // A name held by an image we must not touch does not free itself: the family has failed for this run
+                // (only as long as the newest plan still says so).
+                failures.keySet().removeIf(key -> key.startsWith(NAME_TAKEN + plan.key() + "|"));
+                plan.descriptions().stream().filter(d -> d.startsWith("blocked:") && d.contains(NAME_HELD))
+                        .forEach(d -> failures.put(NAME_TAKEN + plan.key() + "|" + d,
+                                new Failure(plan.cloud(), plan.family(), "NAME_TAKEN", d.substring("blocked: ".length()))));
                 firstPlan.putIfAbsent(plan.key(), plan);
                 plan.actions().forEach(id -> dispatched.merge(id, 1, Integer::sum));
             }

@@ -191,6 +191,28 @@ class SyncCommandIT {
         }
     }
 
+    /** An image without our tag that holds a name we must create is final: exit 1 naming it, and no duplicate. */
+    @Test
+    void aNameHeldByAnUnmanagedImageEndsTheSyncWithTheCauseAndNoDuplicate() throws Exception {
+        Path images = definitions("Held " + id, "sha256:" + sha);
+        String holder = glance.create(new org.imagemanager.glance.NewImage(null, "Held " + id + " 1.0", "qcow2", 0, 0,
+                Map.of(), List.of()));
+        try {
+            long started = System.nanoTime();
+            Result result = sync(images);
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+
+            assertEquals(1, result.exitCode(), result.output());
+            assertTrue(seconds < 30, "took " + seconds + " s: " + result.output());
+            assertTrue(result.output().contains("NAME_TAKEN") && result.output().contains(holder), result.output());
+            assertEquals(List.of(holder), glance.listImagesNamed("Held " + id + " 1.0").stream().map(ObservedImage::id).toList(),
+                    "never two images with one name");
+            assertEquals(List.of(), glance.listImages(tag));
+        } finally {
+            glance.delete(holder);
+        }
+    }
+
     private Path definitions(String name, String checksum) throws IOException {
         Path dir = Files.createDirectories(work.resolve("images"));
         Files.writeString(dir.resolve("images.yml"), TinyDefinition.yaml(name, "private", server.url("tiny.qcow2"), checksum));
