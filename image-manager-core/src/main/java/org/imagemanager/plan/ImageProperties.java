@@ -113,6 +113,39 @@ public final class ImageProperties {
         }
     }
 
+    /**
+     * The {@code upstream_checksum} value for an upstream digest ({@code algo:hex}): the bare lowercase hex, because
+     * that is what the reference tool writes. Images either tool imported then count as the same upstream build.
+     */
+    public static String upstreamChecksumValue(String checksum) {
+        return hexOf(checksum);
+    }
+
+    /**
+     * Whether a stored {@code upstream_checksum} names the upstream digest {@code checksum}. Both forms are read: the
+     * reference tool's bare hex and the {@code algo:hex} we wrote before (such an image is rewritten to the bare form
+     * by the properties update, never imported again). The hex is compared case-insensitively, the algorithm only
+     * when both name one.
+     */
+    public static boolean sameUpstream(String checksum, String stored) {
+        if (checksum == null || stored == null) {
+            return false;
+        }
+        String algorithm = algorithmOf(checksum);
+        String storedAlgorithm = algorithmOf(stored);
+        return hexOf(checksum).equals(hexOf(stored))
+                && (algorithm == null || storedAlgorithm == null || algorithm.equals(storedAlgorithm));
+    }
+
+    private static String algorithmOf(String checksum) {
+        int colon = checksum.indexOf(':');
+        return colon < 0 ? null : checksum.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String hexOf(String checksum) {
+        return checksum.substring(checksum.indexOf(':') + 1).trim().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** Usable and verified: active or deactivated, and not left half-verified by an interrupted import. */
     public static boolean verifiedAndUsable(ObservedImage image) {
         return image.usable() && image.property(PENDING) == null;

@@ -292,12 +292,13 @@ public final class Reconciler {
                         ObservedImage build = kept.get();
                         String day = build.property(ImageProperties.INTERNAL_VERSION) != null
                                 ? build.property(ImageProperties.INTERNAL_VERSION) : dayOf(build);
-                        present.add(new Present(version, build, day, new Upstream(build.property(ImageProperties.UPSTREAM_CHECKSUM), null)));
+                        // its stored upstream_checksum stays as it is (whichever form): no change is planned
+                        present.add(new Present(version, build, day, build.property(ImageProperties.UPSTREAM_CHECKSUM)));
                     }
                     continue;
                 } else if (latest) {
                     matching = images.stream()
-                            .filter(i -> upstream.checksum().equals(i.property(ImageProperties.UPSTREAM_CHECKSUM)))
+                            .filter(i -> ImageProperties.sameUpstream(upstream.checksum(), i.property(ImageProperties.UPSTREAM_CHECKSUM)))
                             .toList();
                     internalVersion = uniqueBuildVersion(upstream);
                 } else {
@@ -310,7 +311,7 @@ public final class Reconciler {
                 Optional<ObservedImage> usable = matching.stream().filter(ImageProperties::verifiedAndUsable).sorted(NEWEST_FIRST).findFirst();
                 if (usable.isPresent()) {
                     String kept = usable.get().property(ImageProperties.INTERNAL_VERSION);
-                    present.add(new Present(version, usable.get(), latest && kept != null ? kept : internalVersion, upstream));
+                    present.add(new Present(version, usable.get(), latest && kept != null ? kept : internalVersion, upstreamChecksum(upstream)));
                     continue;
                 }
                 Optional<ObservedImage> running = matching.stream().filter(FamilyContext::importRunning)
@@ -333,7 +334,7 @@ public final class Reconciler {
         private String uniqueBuildVersion(Upstream upstream) {
             String day = upstream.internalVersion();
             Set<String> taken = images.stream()
-                    .filter(i -> !upstream.checksum().equals(i.property(ImageProperties.UPSTREAM_CHECKSUM)))
+                    .filter(i -> !ImageProperties.sameUpstream(upstream.checksum(), i.property(ImageProperties.UPSTREAM_CHECKSUM)))
                     .map(i -> i.property(ImageProperties.INTERNAL_VERSION))
                     .filter(java.util.Objects::nonNull)
                     .collect(Collectors.toSet());
@@ -356,7 +357,7 @@ public final class Reconciler {
                 blocked.add(blocked(name, "cannot import: the name is taken by image " + holders.getFirst().id()));
                 return;
             }
-            Map<String, String> properties = desiredProperties(version, internalVersion, upstream);
+            Map<String, String> properties = desiredProperties(version, internalVersion, upstreamChecksum(upstream));
             properties.put(ImageProperties.IMPORT_ID, actionId);
             imports.add(new ImportImage(actionId, cloud, family, version.version(), name, version.url(), version.mirrorUrl(),
                     checksum, upstream != null ? null : version.checksumUrl(), upstream != null ? null : version.checksumsUrl(),
@@ -367,7 +368,7 @@ public final class Reconciler {
             ObservedImage image = p.image();
             int before = updates.size();
             boolean renamed = !desiredName.equals(image.name());
-            Map<String, String> properties = desiredProperties(p.version(), p.internalVersion(), p.upstream());
+            Map<String, String> properties = desiredProperties(p.version(), p.internalVersion(), p.upstreamChecksum());
             Map<String, String> set = new TreeMap<>();
             properties.forEach((key, value) -> {
                 if (!value.equals(image.property(key))) {
@@ -458,10 +459,16 @@ public final class Reconciler {
             }
         }
 
-        private Map<String, String> desiredProperties(VersionDefinition version, String internalVersion, Upstream upstream) {
+        /** The {@code upstream_checksum} to write for an upstream (null for a version that is not {@code latest}). */
+        private static String upstreamChecksum(Upstream upstream) {
+            return upstream == null ? null : ImageProperties.upstreamChecksumValue(upstream.checksum());
+        }
+
+        /** @param upstreamChecksum the {@code upstream_checksum} value to set, or null for none */
+        private Map<String, String> desiredProperties(VersionDefinition version, String internalVersion, String upstreamChecksum) {
             Map<String, String> properties = ImageProperties.forVersion(definition, version, internalVersion);
-            if (upstream != null) {
-                properties.put(ImageProperties.UPSTREAM_CHECKSUM, upstream.checksum());
+            if (upstreamChecksum != null) {
+                properties.put(ImageProperties.UPSTREAM_CHECKSUM, upstreamChecksum);
             }
             Set<String> keys = new java.util.TreeSet<>(properties.keySet());
             properties.put(ImageProperties.FAMILY, family);
@@ -673,7 +680,7 @@ public final class Reconciler {
             .thenComparing(ObservedImage::id)
             .reversed();
 
-    private record Present(VersionDefinition version, ObservedImage image, String internalVersion, Upstream upstream) {
+    private record Present(VersionDefinition version, ObservedImage image, String internalVersion, String upstreamChecksum) {
     }
 
     /** Who carries which name in the cloud before the plan (names are not unique in Glance). */

@@ -29,6 +29,9 @@ class LatestVersionTest {
     private static final PlanOptions OPTIONS = PlanOptions.defaults("prod", NOW);
     private static final String SHA_JUNE_10 = "sha512:" + hex("june-10", 128);
     private static final String SHA_JUNE_14 = "sha512:" + hex("june-14", 128);
+    /** upstream_checksum holds the bare hex digest, as the reference tool writes it. */
+    private static final String BARE_JUNE_10 = hex("june-10", 128);
+    private static final String BARE_JUNE_14 = hex("june-14", 128);
     private static final Reconciler.Inputs JUNE_10 = upstream(SHA_JUNE_10, LocalDate.of(2024, 6, 10));
     private static final Reconciler.Inputs JUNE_14 = upstream(SHA_JUNE_14, LocalDate.of(2024, 6, 14));
 
@@ -43,6 +46,14 @@ class LatestVersionTest {
         return cloud.plan(List.of(debian), OPTIONS, inputs);
     }
 
+    /** The cloud converged on June 10's build, whose upstream_checksum is then set to {@code stored}; its id. */
+    private String convergedStoring(String stored) {
+        cloud.converge(List.of(debian), OPTIONS, JUNE_10);
+        String id = cloud.named(DEBIAN).orElseThrow().id();
+        cloud.replace(id, i -> FakeCloud.withProperty(i, "upstream_checksum", stored));
+        return id;
+    }
+
     private static List<String> described(Plan plan) {
         return plan.actions().stream().map(ImageAction::describe).toList();
     }
@@ -55,10 +66,10 @@ class LatestVersionTest {
         ImportImage i = assertInstanceOf(ImportImage.class, plan.actions().getFirst());
         assertEquals("Debian 12 (20240610)", i.imageName());
         assertEquals("latest", i.version());
-        assertEquals(SHA_JUNE_10, i.checksum());
+        assertEquals(SHA_JUNE_10, i.checksum(), "the importer verifies with algo:hex");
         assertNull(i.checksumsUrl(), "the digest is already resolved: the importer verifies against it");
         assertEquals("20240610", i.properties().get("internal_version"));
-        assertEquals(SHA_JUNE_10, i.properties().get("upstream_checksum"));
+        assertEquals(BARE_JUNE_10, i.properties().get("upstream_checksum"));
         assertTrue(i.properties().get(ImageProperties.MANAGED_KEYS).contains("upstream_checksum"));
         assertEquals("https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2",
                 i.properties().get("image_source"));
@@ -81,6 +92,60 @@ class LatestVersionTest {
 
         assertTrue(plan.inLine(), () -> described(plan).toString());
         assertEquals(1, plan.family(DEBIAN).orElseThrow().unchanged());
+    }
+
+    @Test
+    void aStoredBareDigestAsTheReferenceWritesItIsTheSameBuildAndLeavesNothingToDo() {
+        String id = convergedStoring(BARE_JUNE_10);
+        Plan bare = plan(JUNE_10);
+        assertTrue(bare.inLine(), () -> described(bare).toString());
+        assertEquals(1, bare.family(DEBIAN).orElseThrow().unchanged());
+
+        cloud.replace(id, i -> FakeCloud.withProperty(i, "upstream_checksum", BARE_JUNE_10.toUpperCase(java.util.Locale.ROOT)));
+        Plan upperCase = plan(JUNE_10);
+        assertTrue(upperCase.actions().stream().noneMatch(ImportImage.class::isInstance), () -> described(upperCase).toString());
+    }
+
+    @Test
+    void aStoredAlgoPrefixedDigestOfOurOlderReleasesIsNotImportedAgainButRewrittenToTheBareForm() {
+        String id = convergedStoring(SHA_JUNE_10);
+
+        Plan plan = plan(JUNE_10);
+
+        assertEquals(1, plan.actions().size(), () -> described(plan).toString());
+        org.imagemanager.event.UpdateProperties update =
+                assertInstanceOf(org.imagemanager.event.UpdateProperties.class, plan.actions().getFirst());
+        assertEquals(id, update.imageId());
+        assertEquals(Map.of("upstream_checksum", BARE_JUNE_10), update.set());
+        cloud.apply(plan);
+        assertEquals(BARE_JUNE_10, cloud.byId(id).property("upstream_checksum"));
+        assertTrue(plan(JUNE_10).inLine());
+    }
+
+    @Test
+    void aStoredDigestOfAnotherUpstreamBuildInEitherFormLeadsToAnImport() {
+        cloud.converge(List.of(debian), OPTIONS, JUNE_10);
+        String id = cloud.named(DEBIAN).orElseThrow().id();
+        // upstream now serves June 14: the image holds June 10 bare or as algo:hex, or June 14's hex under another algorithm
+        for (String stored : List.of(BARE_JUNE_10, SHA_JUNE_10, "sha256:" + BARE_JUNE_14)) {
+            cloud.replace(id, i -> FakeCloud.withProperty(i, "upstream_checksum", stored));
+
+            Plan plan = plan(JUNE_14);
+
+            ImportImage i = (ImportImage) plan.actions().stream().filter(ImportImage.class::isInstance).findFirst()
+                    .orElseThrow(() -> new AssertionError(stored + ": " + described(plan)));
+            assertEquals(SHA_JUNE_14, i.checksum());
+            assertEquals(BARE_JUNE_14, i.properties().get("upstream_checksum"));
+        }
+    }
+
+    @Test
+    void withoutUpstreamAStoredAlgoPrefixedDigestIsKeptAsItIs() {
+        convergedStoring(SHA_JUNE_10);
+
+        Plan plan = plan(Reconciler.Inputs.NONE);
+
+        assertEquals(List.of(), plan.executable(), () -> described(plan).toString());
     }
 
     @Test
@@ -108,7 +173,7 @@ class LatestVersionTest {
 
         cloud.apply(rotation);
         assertEquals(List.of(DEBIAN, "Debian 12 (20240610)"), cloud.sortedNames());
-        assertEquals(SHA_JUNE_14, cloud.named(DEBIAN).orElseThrow().property("upstream_checksum"));
+        assertEquals(BARE_JUNE_14, cloud.named(DEBIAN).orElseThrow().property("upstream_checksum"));
         assertTrue(plan(JUNE_14).inLine(), "last-2 keeps the previous build");
     }
 
@@ -121,14 +186,14 @@ class LatestVersionTest {
         cloud.apply(plan(rebuilt)); // the rebuild is imported as 'Debian 12 (20240610)'
         cloud.apply(plan(rebuilt)); // the rotation, one action at a time (FakeCloud refuses a rename onto a taken name)
 
-        assertEquals(SHA_JUNE_14, cloud.named(DEBIAN).orElseThrow().property("upstream_checksum"));
+        assertEquals(BARE_JUNE_14, cloud.named(DEBIAN).orElseThrow().property("upstream_checksum"));
         assertTrue(cloud.images().stream().anyMatch(i -> i.id().equals(oldId)));
     }
 
     @Test
     void anOldBuildWithoutInternalVersionIsSuffixedWithItsCreationDay() {
         // made by the reference tool: its tag, no family property, no internal_version
-        Map<String, String> p = Map.of("image_description", DEBIAN, "upstream_checksum", SHA_JUNE_10, "os_distro", "debian");
+        Map<String, String> p = Map.of("image_description", DEBIAN, "upstream_checksum", BARE_JUNE_10, "os_distro", "debian");
         cloud.add(new ObservedImage("ref-1", DEBIAN, "active", "public", "qcow2", p, List.of("managed_by_osism", "os:debian"),
                 Instant.parse("2024-05-02T08:00:00Z"), null, 2L << 30, 2, 512, false));
         PlanOptions osism = OPTIONS.toBuilder().managementTag("managed_by_osism").build();
