@@ -10,6 +10,7 @@ import io.micronaut.configuration.kafka.annotation.OffsetStrategy;
 import io.micronaut.configuration.kafka.annotation.Topic;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -61,8 +62,9 @@ public final class PlannerListeners {
             this.planner = planner;
         }
 
+        /** {@code value} is null for a tombstone: without {@link Nullable}, micronaut-kafka refuses to bind it. */
         @Topic("${image-manager.topics.definitions:image-definitions}")
-        public void receive(@KafkaKey String key, String value) {
+        public void receive(@KafkaKey String key, @Nullable String value) {
             if (value == null) {
                 planner.definitionRemoved(key); // the tombstone after a DefinitionRemoved (or alone, after compaction)
                 return;

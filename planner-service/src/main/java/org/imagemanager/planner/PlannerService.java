@@ -86,6 +86,11 @@ public class PlannerService {
         }
     }
 
+    /** The names of the definitions this instance currently knows (for tests). */
+    Set<String> definitionNames() {
+        return Set.copyOf(definitions.keySet());
+    }
+
     public void importFailed(String cloud, String family, String actionId) {
         inFlight.failed(actionId, clock.instant());
         failedImports.add(EventKeys.of(cloud, family));
