@@ -7,6 +7,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.imagemanager.event.ActionFailed;
 import org.imagemanager.event.ActionSkipped;
+import org.imagemanager.event.Blocked;
 import org.imagemanager.event.DefinitionsPublished;
 import org.imagemanager.event.DefinitionsRejected;
 import org.imagemanager.event.EventJson;
@@ -47,8 +48,6 @@ public final class SyncTracker implements AutoCloseable {
     private final List<ImageEvent> seen = new ArrayList<>();
     private final Consumer<ImageEvent> onEvent;
     private static final String NAME_TAKEN = "name-taken|";
-    /** What the reconcile core says of an import whose name another image holds (see Reconciler.planImport). */
-    private static final String NAME_HELD = "cannot import: the name is taken by image";
 
     public SyncTracker(String bootstrapServers, String eventsTopic, Consumer<ImageEvent> onEvent) {
         this.onEvent = onEvent;
@@ -113,7 +112,7 @@ public final class SyncTracker implements AutoCloseable {
                 // A name held by an image we must not touch does not free itself: the family has failed for this run
                 // (only as long as the newest plan still says so).
                 failures.keySet().removeIf(key -> key.startsWith(NAME_TAKEN + plan.key() + "|"));
-                plan.descriptions().stream().filter(d -> d.startsWith("blocked:") && d.contains(NAME_HELD))
+                plan.descriptions().stream().filter(d -> d.startsWith("blocked:") && d.contains(Blocked.NAME_TAKEN))
                         .forEach(d -> failures.put(NAME_TAKEN + plan.key() + "|" + d,
                                 new Failure(plan.cloud(), plan.family(), "NAME_TAKEN", d.substring("blocked: ".length()))));
                 firstPlan.putIfAbsent(plan.key(), plan);

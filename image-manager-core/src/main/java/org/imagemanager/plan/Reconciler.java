@@ -354,7 +354,7 @@ public final class Reconciler {
                     .filter(holder -> !(images.contains(holder) && !ImageProperties.verifiedAndUsable(holder)))
                     .toList();
             if (!holders.isEmpty()) {
-                blocked.add(blocked(name, "cannot import: the name is taken by image " + holders.getFirst().id()));
+                blocked.add(blocked(name, Blocked.NAME_TAKEN + holders.getFirst().id()));
                 return;
             }
             Map<String, String> properties = desiredProperties(version, internalVersion, upstreamChecksum(upstream));
