@@ -172,8 +172,10 @@ final class ReferenceCommandLine implements Callable<Integer> {
         Set<String> projects = shareType.equals("project")
                 ? glance.resolveProjects(List.of(shareTarget), List.of())
                 : glance.resolveProjects(List.of(), List.of(shareTarget));
+        Set<String> members = glance.members(image.id()).stream().map(ObservedImage.Member::projectId)
+                .collect(java.util.stream.Collectors.toSet());
         for (String project : projects) {
-            boolean member = glance.members(image.id()).stream().anyMatch(m -> m.projectId().equals(project));
+            boolean member = members.contains(project);
             if (shareAction.equals("add")) {
                 if (!member) {
                     out.println("add - " + image.name() + " - " + project);
