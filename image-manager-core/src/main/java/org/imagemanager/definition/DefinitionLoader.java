@@ -82,7 +82,7 @@ public final class DefinitionLoader {
                 }
             } catch (RefusedInput e) {
                 binder.errors().add(e.error);
-            } catch (DefinitionBinder.TooComplexException e) {
+            } catch (YamlNodes.TooComplexException e) {
                 binder.errors().add(new DefinitionError(file.getKey(), e.at.getStartMark().getLine() + 1,
                         e.at.getStartMark().getColumn() + 1, "", "the document is too large or complex (aliases expand too far)"));
             } catch (MarkedYAMLException e) {

@@ -1,54 +1,143 @@
 package org.imagemanager.definition;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The keys and values the reference tool's schema allows (its {@code etc/schema.yaml}), plus the keys the
- * reference reads without naming them in the schema ({@code checksum_url}). Meta keys not listed here are passed
- * through to Glance as they are.
+ * The rules of a definitions file, read from {@code schema.yaml} beside this class: the reference tool's schema as
+ * data, with our deliberate differences marked there. The rules are data so that parity with the reference can be
+ * read (and diffed) key for key; {@link RuleCheck} applies them and {@link DefinitionBinder} builds definitions.
  */
 public final class DefinitionSchema {
-    private DefinitionSchema() {
-    }
-
-    public static final List<String> IMAGE_KEYS = List.of("name", "enable", "format", "login", "password", "min_disk",
-            "min_ram", "status", "visibility", "multi", "keep", "separator", "shortname", "latest_url",
-            "latest_checksum_url", "tags", "meta", "versions");
-
-    public static final List<String> VERSION_KEYS = List.of("version", "url", "mirror_url", "checksum", "checksum_url",
-            "checksums_url", "build_date", "visibility", "hidden", "os_version", "meta", "image_description", "source", "id");
-
-    public static final Set<String> FORMATS = Set.of("aki", "ari", "ami", "raw", "iso", "vhd", "vdi", "qcow2", "vmdk");
-    public static final Set<String> STATUSES = Set.of("active", "deactivated");
-    public static final Set<String> VISIBILITIES = Set.of("public", "private", "community", "shared");
-    public static final Set<String> ARCHITECTURES = Set.of("x86_64", "aarch64", "risc-v");
-    public static final Set<String> HYPERVISOR_TYPES = Set.of("hyperv", "ironic", "lxc", "qemu", "uml", "vmware", "xen");
-    public static final Set<String> HW_DISK_BUSES = Set.of("virtio", "scsi");
-    public static final Set<String> HW_RNG_MODELS = Set.of("virtio");
-    public static final Set<String> HW_SCSI_MODELS = Set.of("virtio-scsi");
-    public static final Set<String> HW_WATCHDOG_ACTIONS = Set.of("disabled", "reset", "poweroff", "pause", "none");
-    public static final Set<String> HW_FIRMWARE_TYPES = Set.of("bios", "uefi");
-    public static final Set<String> OS_DISTROS = Set.of("arch", "centos", "cirros", "clearlinux", "debian", "fedora",
-            "freebsd", "opensuse", "rhel", "talos", "ubuntu", "windows",
-            // in libosinfo and used by definitions in the field
-            "almalinux", "rocky", "flatcar", "gardenlinux", "opnsense", "suse", "sles", "alpine", "gentoo", "netbsd",
-            "openbsd", "coreos", "fedora-coreos");
-    public static final Set<String> OS_PURPOSES = Set.of("generic", "minimal", "k8snode", "gpu", "network", "custom");
-    public static final Set<String> REPLACE_FREQUENCIES = Set.of("yearly", "quarterly", "monthly", "weekly", "daily",
-            "critical_bug", "never");
-
-    /** {@code none | forever | notice | last-N | YYYY-MM-DD}. */
-    public static final Pattern UUID_VALIDITY = Pattern.compile("none|forever|notice|last-[1-9][0-9]*|\\d{4}-\\d{2}-\\d{2}");
-    /** {@code none | YYYY-MM-DD}. */
-    public static final Pattern PROVIDED_UNTIL = Pattern.compile("none|\\d{4}-\\d{2}-\\d{2}");
-    public static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-    public static final Pattern CHECKSUM = Pattern.compile("(md5|sha1|sha256|sha512):([0-9a-fA-F]+)");
-    public static final java.util.Map<String, Integer> DIGEST_HEX_LENGTH = java.util.Map.of(
-            "md5", 32, "sha1", 40, "sha256", 64, "sha512", 128);
-    public static final Set<String> URL_SCHEMES = Set.of("http", "https", "ftp", "ftps");
-
     /** The version value that stands for "whatever upstream publishes now". */
     public static final String LATEST = "latest";
+
+    static final String DOCUMENT = "document";
+    static final String IMAGE = "image";
+    static final String META = "meta";
+    static final String VERSION = "version";
+
+    private static final DefinitionSchema RULES = load();
+
+    private final Map<String, Section> sections;
+
+    private DefinitionSchema(Map<String, Section> sections) {
+        this.sections = Map.copyOf(sections);
+    }
+
+    /** The rules shipped with this build. */
+    static DefinitionSchema rules() {
+        return RULES;
+    }
+
+    Section section(String name) {
+        Section section = sections.get(name);
+        if (section == null) {
+            throw new IllegalStateException("schema.yaml has no section '" + name + "'");
+        }
+        return section;
+    }
+
+    /** The closed set of value types a rule can have. */
+    enum Type {
+        TEXT, BOOL, INT, ENUM, DATE, PATTERN, CHECKSUM, TEXT_LIST, SECTION, SECTION_LIST, ANY;
+
+        /** The file spells types as its header does ({@code section-list}). */
+        @JsonCreator
+        static Type of(String word) {
+            return valueOf(word.replace('-', '_').toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /**
+     * One key's rule; see the header of {@code schema.yaml} for the meaning of each field.
+     *
+     * @param ours why this rule differs from the reference's (documentation only)
+     */
+    record Rule(Type type, boolean required, boolean nullable, List<String> values, Pattern pattern, Integer min,
+                boolean notEmpty, Integer minItems, String section, List<Rule> of, Map<String, Integer> algorithms,
+                String expected, String ours) {
+        Rule {
+            values = values == null ? List.of() : List.copyOf(values);
+            of = of == null ? List.of() : List.copyOf(of);
+            algorithms = algorithms == null ? Map.of() : Map.copyOf(algorithms);
+        }
+
+        Rule optional() {
+            return new Rule(type, false, nullable, values, pattern, min, notEmpty, minItems, section, of, algorithms,
+                    expected, ours);
+        }
+    }
+
+    /**
+     * The rules of one mapping.
+     *
+     * @param open            keys without a rule pass through (meta: the seed allows any property)
+     * @param extensionPrefix keys starting with it are allowed and ignored (null: none)
+     */
+    record Section(String name, Map<String, Rule> keys, boolean open, String extensionPrefix) {
+        Section {
+            keys = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(keys));
+        }
+    }
+
+    // --- reading schema.yaml ---
+
+    private record RuleFile(Type type, boolean required, boolean nullable, List<String> values, String pattern,
+                            Integer min, @JsonProperty("not_empty") boolean notEmpty,
+                            @JsonProperty("min_items") Integer minItems, String section, List<RuleFile> of,
+                            Map<String, Integer> algorithms, String expected, String ours) {
+        Rule toRule() {
+            return new Rule(type, required, nullable, values,
+                    // Python's \w is Unicode-aware; so is ours, for the same verdict on the same text
+                    pattern == null ? null : Pattern.compile(pattern, Pattern.UNICODE_CHARACTER_CLASS), min, notEmpty,
+                    minItems, section, of == null ? null : of.stream().map(RuleFile::toRule).toList(), algorithms,
+                    expected, ours);
+        }
+    }
+
+    private record SectionFile(Map<String, RuleFile> keys, boolean open,
+                               @JsonProperty("extension_prefix") String extensionPrefix, String like,
+                               @JsonProperty("required_keys") Boolean requiredKeys) {
+    }
+
+    private record SchemaFile(Map<String, SectionFile> sections) {
+    }
+
+    private static DefinitionSchema load() {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+        try (InputStream in = DefinitionSchema.class.getResourceAsStream("schema.yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("schema.yaml is missing from the build");
+            }
+            SchemaFile file = yaml.readValue(in, SchemaFile.class);
+            Map<String, Section> sections = new LinkedHashMap<>();
+            file.sections().forEach((name, section) -> {
+                // a section `like` another takes its rules (the version's meta: the image meta's value rules)
+                SectionFile rules = section.like() == null ? section : file.sections().get(section.like());
+                sections.put(name, toSection(name, rules.keys(), section, Boolean.FALSE.equals(section.requiredKeys())));
+            });
+            return new DefinitionSchema(sections);
+        } catch (IOException e) {
+            throw new UncheckedIOException("schema.yaml cannot be read", e);
+        }
+    }
+
+    private static Section toSection(String name, Map<String, RuleFile> keys, SectionFile section, boolean dropRequired) {
+        Map<String, Rule> rules = new LinkedHashMap<>();
+        keys.forEach((key, rule) -> rules.put(key, dropRequired ? rule.toRule().optional() : rule.toRule()));
+        return new Section(name, rules, section.open(), section.extensionPrefix());
+    }
 }

@@ -28,8 +28,23 @@ class DefinitionLoaderTest {
     // ---- the seed's examples ------------------------------------------------------------------------------------
 
     @Test
+    void shouldRefuseTheSeedsGettingStartedExampleAsTheReferenceDoesForItsMissingOsPurposeOnly() throws Exception {
+        String seed;
+        try (InputStream in = getClass().getResourceAsStream("/definitions/getting-started.yml")) {
+            seed = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        DefinitionError error = onlyError(failing("getting-started.yml", seed));
+
+        // the seed's example predates the reference's required meta key os_purpose; its schema refuses the file too
+        assertEquals("images[0].meta.os_purpose", error.field());
+        assertEquals(14, error.line(), "the line of 'meta:'");
+        assertTrue(error.message().contains("missing required key"), error.message());
+    }
+
+    @Test
     void shouldLoadTheSeedsGettingStartedExample() throws Exception {
-        List<LocatedDefinition> loaded = loadResource("getting-started.yml");
+        List<LocatedDefinition> loaded = seedExampleWithOsPurpose();
 
         assertEquals(1, loaded.size());
         ImageDefinition cirros = loaded.get(0).definition();
@@ -41,6 +56,7 @@ class DefinitionLoaderTest {
         assertFalse(cirros.hasRotatingName());
         assertTrue(cirros.enabled());
         assertEquals("cirros", cirros.meta().get("os_distro"));
+        assertEquals("minimal", cirros.meta().get("os_purpose"));
         assertEquals(List.of(), cirros.tags());
         assertEquals(2, cirros.versions().size());
 
@@ -54,7 +70,7 @@ class DefinitionLoaderTest {
 
     @Test
     void shouldRecordWhereADefinitionWasReadFrom() throws Exception {
-        LocatedDefinition cirros = loadResource("getting-started.yml").get(0);
+        LocatedDefinition cirros = seedExampleWithOsPurpose().get(0);
 
         assertEquals("getting-started.yml", cirros.source().file());
         assertEquals(3, cirros.source().line(), "the line of the '- name: MyCirros' entry");
@@ -63,7 +79,7 @@ class DefinitionLoaderTest {
 
     @Test
     void shouldReadThePasswordButNeverWriteItIntoEventsOrToString() throws Exception {
-        ImageDefinition cirros = loadResource("getting-started.yml").get(0).definition();
+        ImageDefinition cirros = seedExampleWithOsPurpose().get(0).definition();
 
         assertEquals("gocubsgo", cirros.password());
         String json = EventJson.encode(cirros);
@@ -82,7 +98,7 @@ class DefinitionLoaderTest {
     }
 
     @Test
-    void shouldLoadUnquotedNumericVersionsAsStrings() throws Exception {
+    void shouldLoadQuotedNumericVersionsAsWritten() throws Exception {
         ImageDefinition ubuntu = loadResource("ubuntu-multi.yml").get(0).definition();
 
         assertEquals(List.of("20240416", "20240422"),
@@ -92,10 +108,14 @@ class DefinitionLoaderTest {
     }
 
     @Test
-    void shouldKeepTheTrailingZeroOfAnUnquotedDecimalVersion() throws Exception {
-        ImageDefinition image = load("v.yml", minimalImage("X", "1.10")).get(0).definition();
+    void shouldRefuseAnUnquotedDecimalVersionSayingHowToQuoteIt() {
+        // YAML reads 1.10 as the number 1.1: the reference's str() refuses it, and so do we, saying how to fix it
+        String yaml = minimalImage("X", "1.10").replace("version: '1.10'", "version: 1.10");
 
-        assertEquals("1.10", image.versions().get(0).version());
+        DefinitionError error = onlyError(failing("v.yml", yaml));
+
+        assertEquals("images[0].versions[0].version", error.field());
+        assertTrue(error.message().contains("quote it ('1.10')"), error.message());
     }
 
     @Test
@@ -104,11 +124,20 @@ class DefinitionLoaderTest {
                 images:
                   - name: X
                     format: raw
+                    {required}
                     meta:
                       hw_disk_bus: null
+                      architecture: x86_64
+                      hypervisor_type: qemu
+                      os_distro: debian
+                      os_purpose: generic
+                      provided_until: none
+                      replace_frequency: never
+                      uuid_validity: none
                     versions:
                       - version: '1'
                         url: https://example.org/x.img
+                        build_date: 2024-01-01
                 """;
 
         ImageDefinition image = load("null-meta.yml", yaml).get(0).definition();
@@ -135,18 +164,21 @@ class DefinitionLoaderTest {
                 images:
                   - name: Debian 12
                     format: qcow2
+                    {required}
                     versions:
                       - version: '1'
                         url: https://example.org/1.img
+                        build_date: 2024-01-01
                       - version: '2'
                         url: https://example.org/2.img
+                        build_date: 2024-01-01
                         checksum: "sha256-%s"
                 """.formatted(SHA256_A);
 
         DefinitionError error = onlyError(failing("debian.yml", yaml));
 
         assertEquals("debian.yml", error.file());
-        assertEquals(9, error.line());
+        assertEquals(12, error.line());
         assertEquals("images[0].versions[1].checksum", error.field());
         assertTrue(error.message().contains("sha256-"), error.message());
     }
@@ -157,15 +189,17 @@ class DefinitionLoaderTest {
                 images:
                   - name: Debian 12
                     format: qcow2
+                    {required}
                     versions:
                       - version: '1'
                         url: https://example.org/1.img
+                        build_date: 2024-01-01
                         checksum: "sha256:%s"
                 """.formatted(SHA256_A.substring(0, 40)); // a sha1-long digest labelled sha256
 
         DefinitionError error = onlyError(failing("debian.yml", yaml));
 
-        assertEquals(7, error.line());
+        assertEquals(9, error.line());
         assertEquals("images[0].versions[0].checksum", error.field());
         assertTrue(error.message().contains("64"), error.message());
     }
@@ -176,16 +210,19 @@ class DefinitionLoaderTest {
                 images:
                   - name: Debian 12
                     format: qcow2
+                    {required}
                     versions:
                       - version: '1'
                         url: https://example.org/1.img
+                        build_date: 2024-01-01
                       - version: '2'
+                        build_date: 2024-01-01
                 """;
 
         DefinitionError error = onlyError(failing("debian.yml", yaml));
 
         assertEquals("debian.yml", error.file());
-        assertEquals(7, error.line());
+        assertEquals(9, error.line());
         assertEquals("images[0].versions[1].url", error.field());
     }
 
@@ -195,21 +232,25 @@ class DefinitionLoaderTest {
                 images:
                   - name: Debian 12
                     format: qcow2
+                    {required}
                     min_disc: 8
                     versions:
                       - version: '1'
                         url: https://example.org/1.img
+                        build_date: 2024-01-01
                   - name: Debian 13
                     format: qcow2
+                    {required}
                     versions:
                       - version: '1'
                         url: https://example.org/1.img
+                        build_date: 2024-01-01
                 """;
 
         DefinitionError error = onlyError(failing("debian.yml", yaml));
 
         assertEquals("debian.yml", error.file());
-        assertEquals(4, error.line());
+        assertEquals(5, error.line());
         assertEquals("images[0].min_disc", error.field());
         assertTrue(error.message().contains("min_disc"), error.message());
     }
@@ -220,17 +261,20 @@ class DefinitionLoaderTest {
                 images:
                   - name: Debian 12
                     format: qcow2
+                    {required}
                     versions:
                       - version: '1'
                         url: https://example.org/1.img
+                        build_date: 2024-01-01
                       - version: '2'
                         url: https://example.org/2.img
+                        build_date: 2024-01-01
                         chekcsum: "sha256:abc"
                 """;
 
         DefinitionError error = onlyError(failing("debian.yml", yaml));
 
-        assertEquals(9, error.line());
+        assertEquals(12, error.line());
         assertEquals("images[0].versions[1].chekcsum", error.field());
     }
 
@@ -270,9 +314,11 @@ class DefinitionLoaderTest {
         DefinitionError error = onlyError(failing("noname.yml", """
                 images:
                   - format: qcow2
+                    {required}
                     versions:
                       - version: '1'
                         url: https://example.org/1.img
+                        build_date: 2024-01-01
                 """));
 
         assertEquals("images[0].name", error.field());
@@ -285,6 +331,7 @@ class DefinitionLoaderTest {
                 images:
                   - name: Debian 12
                     format: qcow2
+                    {required}
                     versions: []
                 """;
 
@@ -297,10 +344,12 @@ class DefinitionLoaderTest {
                 images:
                   - name: Debian 12
                     format: qcow2
+                    {required}
                     format: raw
                     versions:
                       - version: '1'
                         url: https://example.org/1.img
+                        build_date: 2024-01-01
                 """);
 
         assertTrue(onlyError(e).message().contains("format"), e.getMessage());
@@ -312,13 +361,17 @@ class DefinitionLoaderTest {
                 images:
                   - name: A
                     format: qcow2
+                    {required}
                     versions:
                       - version: '1'
+                        build_date: 2024-01-01
                   - name: B
                     format: qcow2
+                    {required}
                     versions:
                       - version: '1'
                         url: https://example.org/b.img
+                        build_date: 2024-01-01
                         checksum: md5:xyz
                 """;
 
@@ -333,13 +386,15 @@ class DefinitionLoaderTest {
                 images:
                   - name: Debian 12
                     format: qcow2
+                    {required}
                     versions:
                       - version: '1'
                         url: https://example.org/1.img
+                        build_date: 2024-01-01
                         checksum: crc32:abcd
                 """);
 
-        assertTrue(e.getMessage().startsWith("debian.yml:7:"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("debian.yml:9:"), e.getMessage());
         assertTrue(e.getMessage().contains("images[0].versions[0].checksum: "), e.getMessage());
     }
 
@@ -413,12 +468,14 @@ class DefinitionLoaderTest {
                 images:
                   - name: X
                     format: qcow2
+                    {required}
                     meta:
                       os_version: &v '24.04'
                       os_release: *v
                     versions:
                       - version: '1'
                         url: https://example.org/1.img
+                        build_date: 2024-01-01
                 """;
 
         try {
@@ -433,6 +490,7 @@ class DefinitionLoaderTest {
                 images:
                   - name: Bomb
                     format: qcow2
+                    {required}
                     meta:
                       l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
                 """);
@@ -445,11 +503,22 @@ class DefinitionLoaderTest {
                     versions:
                       - version: '1'
                         url: https://example.org/1.img
+                        build_date: 2024-01-01
                 """);
         return yaml.toString();
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------
+
+    /** The seed's getting-started example with the meta key the reference's schema requires since. */
+    private List<LocatedDefinition> seedExampleWithOsPurpose() throws Exception {
+        String seed;
+        try (InputStream in = getClass().getResourceAsStream("/definitions/getting-started.yml")) {
+            seed = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(seed.contains("      os_distro: cirros\n"));
+        return load("getting-started.yml", seed.replace("      os_distro: cirros\n", "      os_distro: cirros\n      os_purpose: minimal\n"));
+    }
 
     private List<LocatedDefinition> loadResource(String name) throws Exception {
         try (InputStream in = getClass().getResourceAsStream("/definitions/" + name)) {
@@ -458,8 +527,21 @@ class DefinitionLoaderTest {
     }
 
     private List<LocatedDefinition> load(String file, String yaml) throws DefinitionException {
-        return loader.load(file, new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "commit-1");
+        return loader.load(file, new ByteArrayInputStream(withRequired(yaml).getBytes(StandardCharsets.UTF_8)), "commit-1");
     }
+
+    /**
+     * The keys the reference's schema requires of every image, for tests about other keys: one merge-key line in
+     * place of {@code {required}}, so that the lines of what a test is about stay where the test says. (An image
+     * with its own {@code meta} replaces the merged one and must give the required meta keys itself.)
+     */
+    private static String withRequired(String yaml) {
+        return yaml.replace("{required}", "<<: {enable: true, login: debian, min_disk: 1, min_ram: 64, status: active,"
+                + " visibility: public, multi: false, tags: [], meta: {" + REQUIRED_META + "}}");
+    }
+
+    private static final String REQUIRED_META = "architecture: x86_64, hw_disk_bus: scsi, hypervisor_type: qemu,"
+            + " os_distro: debian, os_purpose: generic, provided_until: none, replace_frequency: never, uuid_validity: none";
 
     private DefinitionException failing(String file, String yaml) {
         return assertThrows(DefinitionException.class, () -> load(file, yaml));
@@ -475,13 +557,15 @@ class DefinitionLoaderTest {
                 images:
                   - name: %s
                     format: qcow2
+                    {required}
                     versions:
-                      - version: %s
+                      - version: '%s'
                         url: https://example.org/%s.img
+                        build_date: 2024-01-01
                 """.formatted(name, version, version);
     }
 
     private static DefinitionLoader.StreamSupplier text(String yaml) {
-        return () -> new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8));
+        return () -> new ByteArrayInputStream(withRequired(yaml).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -21,9 +21,26 @@ class InputLimitsTest {
               - name: Tiny
                 format: qcow2
                 login: tiny
+                enable: true
+                min_disk: 1
+                min_ram: 64
+                status: active
+                visibility: public
+                multi: false
+                tags: []
+                meta:
+                  architecture: x86_64
+                  hw_disk_bus: scsi
+                  hypervisor_type: qemu
+                  os_distro: cirros
+                  os_purpose: minimal
+                  provided_until: none
+                  replace_frequency: never
+                  uuid_validity: none
                 versions:
                   - version: '1'
                     url: https://cloud.example.org/tiny.qcow2
+                    build_date: 2024-01-01
             """;
 
     @Test

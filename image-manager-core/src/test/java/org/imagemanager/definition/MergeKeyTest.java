@@ -17,8 +17,21 @@ class MergeKeyTest {
               format: qcow2
               login: ubuntu
               min_disk: 8
+              enable: true
+              min_ram: 512
+              status: active
+              visibility: public
+              multi: true
+              tags: []
               meta:
+                architecture: x86_64
+                hw_disk_bus: scsi
+                hypervisor_type: qemu
                 os_distro: ubuntu
+                os_purpose: generic
+                provided_until: none
+                replace_frequency: never
+                uuid_validity: none
             images:
               - <<: *common
                 name: Ubuntu 24.04
