@@ -134,6 +134,7 @@ final class DefinitionsServiceRun implements AutoCloseable {
     static String image(String name, String version, char digit) {
         return """
                   - name: %s
+                    enable: true
                     format: qcow2
                     login: ubuntu
                     min_disk: 8
@@ -144,9 +145,16 @@ final class DefinitionsServiceRun implements AutoCloseable {
                     meta:
                       os_distro: ubuntu
                       architecture: x86_64
+                      hw_disk_bus: scsi
+                      hypervisor_type: qemu
+                      os_purpose: generic
+                      provided_until: none
+                      replace_frequency: never
+                      uuid_validity: none
                     tags: []
                     versions:
                       - version: '%s'
+                        build_date: 2026-11-01
                         url: http://127.0.0.1:1/%s.qcow2
                         checksum: sha256:%s
                 """.formatted(name, version, version, String.valueOf(digit).repeat(64));

@@ -21,6 +21,7 @@ final class LifecycleDefinitions {
         return """
                 images:
                   - name: %s
+                    enable: true
                     format: qcow2
                     login: ubuntu
                     min_disk: 1
@@ -32,6 +33,11 @@ final class LifecycleDefinitions {
                       architecture: x86_64
                       os_distro: ubuntu
                       os_version: '24.04'
+                      os_purpose: generic
+                      hw_disk_bus: scsi
+                      hypervisor_type: qemu
+                      provided_until: none
+                      replace_frequency: never
                       uuid_validity: last-1
                 %s    tags: []
                     versions:

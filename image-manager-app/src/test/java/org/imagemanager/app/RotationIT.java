@@ -122,6 +122,7 @@ class RotationIT {
         return """
                 images:
                   - name: %s
+                    enable: true
                     format: qcow2
                     login: ubuntu
                     min_disk: 1
@@ -134,6 +135,11 @@ class RotationIT {
                       os_distro: ubuntu
                       os_version: '24.04'
                       uuid_validity: last-2
+                      hw_disk_bus: scsi
+                      hypervisor_type: qemu
+                      os_purpose: generic
+                      provided_until: none
+                      replace_frequency: never
                     tags: []
                     versions:
                 """.formatted(name) + String.join("", entries);

@@ -10,6 +10,7 @@ final class TinyDefinition {
         return """
                 images:
                   - name: %s
+                    enable: true
                     format: qcow2
                     login: tiny
                     min_disk: 1
@@ -18,7 +19,14 @@ final class TinyDefinition {
                     visibility: %s
                     multi: false
                     meta:
+                      architecture: x86_64
+                      hw_disk_bus: scsi
+                      hypervisor_type: qemu
                       os_distro: cirros
+                      os_purpose: minimal
+                      provided_until: none
+                      replace_frequency: never
+                      uuid_validity: none
                     tags: []
                     versions:
                       - version: '1.0'

@@ -146,6 +146,7 @@ class WalkingSkeletonIT {
             String yaml = """
                     images:
                       - name: %s
+                        enable: true
                         format: qcow2
                         login: cirros
                         min_disk: 1
@@ -155,6 +156,13 @@ class WalkingSkeletonIT {
                         multi: false
                         meta:
                           os_distro: cirros
+                          architecture: x86_64
+                          hw_disk_bus: scsi
+                          hypervisor_type: qemu
+                          os_purpose: generic
+                          provided_until: none
+                          replace_frequency: never
+                          uuid_validity: none
                         tags: []
                         versions:
                           - version: '0.6.2'
@@ -244,6 +252,7 @@ class WalkingSkeletonIT {
                       replace_frequency: never
                       uuid_validity: none
                       provided_until: none
+                      os_purpose: generic
                     tags: []
                     versions:
                       - version: '0.6.2'

@@ -21,6 +21,7 @@ class DefinitionsDiffTest {
     private static final String DEBIAN = """
             images:
               - name: Debian 12
+                enable: true
                 format: qcow2
                 login: debian
                 password: secret-not-published
@@ -35,6 +36,11 @@ class DefinitionsDiffTest {
                   os_version: '12'
                   hw_rng_model: virtio
                   uuid_validity: last-3
+                  hw_disk_bus: scsi
+                  hypervisor_type: qemu
+                  os_purpose: generic
+                  provided_until: none
+                  replace_frequency: never
                 tags: [debian]
                 versions:
                   - version: '20240101'
@@ -45,6 +51,10 @@ class DefinitionsDiffTest {
     private static final String UBUNTU = """
             images:
               - name: Ubuntu 24.04
+                enable: true
+                min_disk: 1
+                min_ram: 64
+                tags: []
                 format: qcow2
                 login: ubuntu
                 status: active
@@ -53,8 +63,16 @@ class DefinitionsDiffTest {
                 meta:
                   os_distro: ubuntu
                   min_cores: 2
+                  architecture: x86_64
+                  hw_disk_bus: scsi
+                  hypervisor_type: qemu
+                  os_purpose: generic
+                  provided_until: none
+                  replace_frequency: never
+                  uuid_validity: none
                 versions:
                   - version: '20240501'
+                    build_date: 2026-11-01
                     url: https://cloud.example.org/noble.img
                     checksum: sha256:%s
             """;
