@@ -10,11 +10,11 @@ import io.micronaut.configuration.kafka.annotation.OffsetStrategy;
 import io.micronaut.configuration.kafka.annotation.Topic;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
-import io.micronaut.core.annotation.Nullable;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.imagemanager.event.ActionFailed;
@@ -30,6 +30,10 @@ import org.imagemanager.event.ImportFailed;
 import org.imagemanager.event.ImportProgress;
 
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -47,33 +51,78 @@ public final class PlannerListeners {
      * Every instance reads every definition (a group of its own, from the start of the compacted topic): a plan
      * needs all definitions, and which families an instance plans is decided by {@link Outcomes}' partitions. No
      * offset is committed, so the group disappears with its instance.
+     *
+     * <p>Read in batches: the planner plans only after a whole batch is applied, and only once the topic is read up
+     * to where it ended at the start ({@link PlannerService#definitionsApplied}), so that an older version of a
+     * definition still in the topic is never planned.
      */
     @Requires(property = ENABLED, notEquals = "false")
     @KafkaListener(groupId = "${image-manager.kafka.group-prefix:image-manager}-planner-definitions",
-            uniqueGroupId = true,
+            uniqueGroupId = true, batch = true,
             offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.DISABLED,
             // the definitions service writes in transactions: an aborted commit must never reach a plan
             isolation = IsolationLevel.READ_COMMITTED,
             errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR, retryCount = 3, retryDelay = "2s"))
-    public static class Definitions {
+    public static class Definitions implements ConsumerRebalanceListener, ConsumerAware<String, String> {
         private final PlannerService planner;
+        private Consumer<String, String> consumer;
+        /** Where each partition ended when it was first assigned: read up to there, the definitions are current. */
+        private final Map<TopicPartition, Long> endAtStart = new HashMap<>();
 
         public Definitions(PlannerService planner) {
             this.planner = planner;
         }
 
-        /** {@code value} is null for a tombstone: without {@link Nullable}, micronaut-kafka refuses to bind it. */
+        @Override
+        public void setKafkaConsumer(Consumer<String, String> consumer) {
+            this.consumer = consumer;
+        }
+
+        /** A tombstone has a null value (after a DefinitionRemoved, or alone after compaction). */
         @Topic("${image-manager.topics.definitions:image-definitions}")
-        public void receive(@KafkaKey String key, @Nullable String value) {
+        public void receive(List<ConsumerRecord<String, String>> records) {
+            Set<String> changed = new LinkedHashSet<>();
+            for (ConsumerRecord<String, String> record : records) {
+                changed.add(apply(record.key(), record.value()));
+            }
+            planner.definitionsApplied(changed, caughtUp());
+        }
+
+        private String apply(String key, String value) {
             if (value == null) {
-                planner.definitionRemoved(key); // the tombstone after a DefinitionRemoved (or alone, after compaction)
-                return;
+                planner.definitionRemoved(key);
+                return key;
             }
             DefinitionEvent event = EventJson.decode(value, DefinitionEvent.class);
-            switch (event) {
-                case DefinitionChanged changed -> planner.definitionChanged(changed.definition());
-                case DefinitionRemoved removed -> planner.definitionRemoved(removed.imageName());
+            return switch (event) {
+                case DefinitionChanged changed -> {
+                    planner.definitionChanged(changed.definition());
+                    yield changed.definition().name();
+                }
+                case DefinitionRemoved removed -> {
+                    planner.definitionRemoved(removed.imageName());
+                    yield removed.imageName();
+                }
+            };
+        }
+
+        /** On the polling thread, like every use of the consumer. */
+        private boolean caughtUp() {
+            return endAtStart.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (planner.definitionsCurrent()) {
+                return;
             }
+            consumer.endOffsets(partitions).forEach(endAtStart::putIfAbsent);
+            // an empty topic (or one with only aborted or compacted-away records) brings no batch: current at once
+            planner.definitionsApplied(Set.of(), caughtUp());
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
         }
     }
 

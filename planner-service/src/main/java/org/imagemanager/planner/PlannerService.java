@@ -43,6 +43,8 @@ public class PlannerService {
     public enum Trigger { DEFINITION, OUTCOME, REBALANCE, RESYNC }
 
     private final Map<String, ImageDefinition> definitions = new ConcurrentHashMap<>();
+    /** False until the definitions topic is read up to its end at start-up: no plan is made from a stale definition. */
+    private volatile boolean definitionsCurrent;
     private final Map<String, Object> cloudLocks = new ConcurrentHashMap<>();
     /** cloud/family pairs whose last import failed: no retirement while any is there (a failure must not look like a removal). */
     private final Set<String> failedImports = ConcurrentHashMap.newKeySet();
@@ -66,14 +68,12 @@ public class PlannerService {
         this.inFlight = new InFlightActions(settings.plan().redeliverAfter, settings.plan().retryFailedAfter);
     }
 
-    /** A new or changed definition: remember it and plan it in every cloud where this instance owns it. */
+    /**
+     * A new or changed definition: remember it. Planning waits for {@link #definitionsApplied}: a batch read from the
+     * topic may hold several versions of one definition, and only the newest may ever be planned.
+     */
     public void definitionChanged(ImageDefinition definition) {
         definitions.put(definition.name(), definition);
-        for (String cloud : settings.clouds()) {
-            if (ownership.owns(EventKeys.of(cloud, definition.name()))) {
-                plan(cloud, Set.of(definition.name()), Trigger.DEFINITION);
-            }
-        }
     }
 
     /**
@@ -84,6 +84,38 @@ public class PlannerService {
         if (definitions.remove(name) != null) {
             LOG.info("image={}: definition removed, no longer managed by plans", name);
         }
+    }
+
+    /**
+     * The definitions read so far are applied. Until the topic has been read up to where it ended when this instance
+     * started ({@code caughtUp}), nothing at all is planned: the topic still holds older versions of definitions
+     * (until compaction), and a plan made from one of them would undo the newer one (retire, even delete, the builds
+     * it added). Once caught up, every owned family is planned from the newest definitions, then each change as it
+     * comes.
+     */
+    public void definitionsApplied(Set<String> changed, boolean caughtUp) {
+        if (!definitionsCurrent) {
+            if (!caughtUp) {
+                return;
+            }
+            definitionsCurrent = true;
+            LOG.info("definitions read up to the end of the topic: {} definition(s)", definitions.size());
+            planEverythingOwned(Trigger.DEFINITION);
+            return;
+        }
+        for (String cloud : settings.clouds()) {
+            Set<String> owned = changed.stream().filter(family -> definitions.containsKey(family))
+                    .filter(family -> ownership.owns(EventKeys.of(cloud, family)))
+                    .collect(Collectors.toSet());
+            if (!owned.isEmpty()) {
+                plan(cloud, owned, Trigger.DEFINITION);
+            }
+        }
+    }
+
+    /** Whether the definitions are read up to the end of the topic as it was at the start (planning is allowed). */
+    boolean definitionsCurrent() {
+        return definitionsCurrent;
     }
 
     /** The names of the definitions this instance currently knows (for tests). */
@@ -163,6 +195,9 @@ public class PlannerService {
         }
         // One cloud is planned by one thread at a time in this process (the listeners and the resync run apart);
         // across processes, the ownership of partitions keeps a family with one instance.
+        if (!definitionsCurrent) {
+            return; // a rebalance, an outcome or the resync before the definitions are read: planned once they are
+        }
         synchronized (cloudLocks.computeIfAbsent(cloud, k -> new Object())) {
             List<ImageDefinition> wanted = families.stream().map(definitions::get).filter(java.util.Objects::nonNull).toList();
             if (wanted.isEmpty()) {
