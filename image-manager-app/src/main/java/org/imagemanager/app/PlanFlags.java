@@ -45,6 +45,11 @@ final class PlanFlags {
     @Option(names = "--use-os-hidden", description = "manage os_hidden: only the newest version of an image is listed")
     boolean useOsHidden;
 
+    @Option(names = "--visible-builds", paramLabel = "N", defaultValue = "3",
+            description = "of a multi: true image, the newest N builds stay visible; older public ones become community"
+                    + " and are retired like undefined ones (0: no limit; default: ${DEFAULT-VALUE})")
+    int visibleBuilds = PlanOptions.DEFAULT_VISIBLE_BUILDS;
+
     @Option(names = "--max-age", description = "report definitions whose newest build is older than this many days")
     Integer maxAgeDays;
 
@@ -74,6 +79,7 @@ final class PlanFlags {
                 .delete(delete, confirmDelete)
                 .force(force)
                 .useOsHidden(useOsHidden)
+                .visibleBuilds(visibleBuilds)
                 .maxAge(maxAgeDays == null ? null : Duration.ofDays(maxAgeDays))
                 .shareProjects(sharing ? glance.resolveProjects(shareProjects, shareDomains) : null)
                 .shareAccept(shareAccept)
@@ -94,6 +100,7 @@ final class PlanFlags {
         p.put("image-manager.plan.confirm-delete", confirmDelete);
         p.put("image-manager.plan.force", force);
         p.put("image-manager.plan.use-os-hidden", useOsHidden);
+        p.put("image-manager.plan.visible-builds", visibleBuilds);
         p.put("image-manager.plan.share-projects", List.copyOf(shareProjects));
         p.put("image-manager.plan.share-domains", List.copyOf(shareDomains));
         p.put("image-manager.plan.share-accept", shareAccept);

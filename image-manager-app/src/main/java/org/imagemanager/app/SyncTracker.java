@@ -48,6 +48,7 @@ public final class SyncTracker implements AutoCloseable {
     private final List<ImageEvent> seen = new ArrayList<>();
     private final Consumer<ImageEvent> onEvent;
     private static final String NAME_TAKEN = "name-taken|";
+    private Instant plansAfter = Instant.MIN;
 
     public SyncTracker(String bootstrapServers, String eventsTopic, Consumer<ImageEvent> onEvent) {
         this.onEvent = onEvent;
@@ -98,9 +99,13 @@ public final class SyncTracker implements AutoCloseable {
         return false;
     }
 
-    /** Forgets the plans seen so far: the next settle needs a plan made after this moment (e.g. after a new commit). */
+    /**
+     * Forgets the plans seen so far: the next settle needs a plan made after this moment (e.g. after a new commit).
+     * A plan made before it but read only later (the tracker reads while it awaits) does not count either.
+     */
     public void expectNewPlans() {
         latestPlan.clear();
+        plansAfter = Instant.now();
     }
 
     void accept(ImageEvent event) {
@@ -108,7 +113,9 @@ public final class SyncTracker implements AutoCloseable {
         onEvent.accept(event);
         switch (event) {
             case PlanComputed plan -> {
-                latestPlan.put(plan.key(), plan);
+                if (!plan.time().isBefore(plansAfter)) {
+                    latestPlan.put(plan.key(), plan);
+                }
                 // A name held by an image we must not touch does not free itself: the family has failed for this run
                 // (only as long as the newest plan still says so).
                 failures.keySet().removeIf(key -> key.startsWith(NAME_TAKEN + plan.key() + "|"));

@@ -55,6 +55,67 @@ class LifecycleIT {
         assertEquals("public", images.get("Family").visibility());
     }
 
+    /**
+     * The seed: "By default the last three images will be visible. When a fourth image is added, the visibility of
+     * the last image in the list is changed to community and the image can be deleted in the future."
+     */
+    @Test
+    void aFourthAndFifthBuildTurnTheOldestCommunityAndTheRetirementOptionsThenActOnThem() {
+        String[] shas = new String[6];
+        for (int v = 1; v <= 5; v++) {
+            shas[v] = TestImages.sha256(TestImages.qcow2(files, "build" + v + ".qcow2", 4 + v));
+        }
+        try (PipelineTestRun run = new PipelineTestRun(); TestGitRepository git = TestGitRepository.create(repositoryDir)) {
+            String name = "Rolling " + run.id;
+            Function<Integer, String> builds = count -> family(name, "public", true, java.util.stream.IntStream
+                    .rangeClosed(1, count).mapToObj(v -> version(String.valueOf(v), server.url("build" + v + ".qcow2"), shas[v]))
+                    .toArray(String[]::new));
+            git.commit("images/rolling.yml", builds.apply(3), "three builds");
+            run.start(repositoryDir);
+            assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
+            assertEquals(Map.of("Rolling", "public", "Rolling (1)", "public", "Rolling (2)", "public"), visibilities(run));
+
+            git.commit("images/rolling.yml", builds.apply(4), "a fourth build");
+            run.tracker.expectNewPlans();
+            assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
+            assertEquals(Map.of("Rolling", "public", "Rolling (3)", "public", "Rolling (2)", "public",
+                    "Rolling (1)", "community"), visibilities(run));
+
+            git.commit("images/rolling.yml", builds.apply(5), "a fifth build");
+            run.tracker.expectNewPlans();
+            assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
+            assertEquals(Map.of("Rolling", "public", "Rolling (4)", "public", "Rolling (3)", "public",
+                    "Rolling (2)", "community", "Rolling (1)", "community"), visibilities(run));
+            assertEquals("5", byName(run).get(name).property("internal_version"));
+            Map<String, String> ids = run.managedImages().stream()
+                    .collect(Collectors.toMap(ObservedImage::name, ObservedImage::id));
+
+            // --hide: the community builds are already what it would make them; nothing else is touched
+            run.restart(repositoryDir, Map.of("image-manager.plan.hide", true));
+            assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
+            assertEquals(ids, run.managedImages().stream().collect(Collectors.toMap(ObservedImage::name, ObservedImage::id)));
+            assertEquals(Map.of("Rolling", "public", "Rolling (4)", "public", "Rolling (3)", "public",
+                    "Rolling (2)", "community", "Rolling (1)", "community"), visibilities(run));
+            assertTrue(run.managedImages().stream().allMatch(i -> i.status().equals("active")));
+
+            // --delete --yes-i-really-know-what-i-do: the community builds go, and are not imported again
+            run.restart(repositoryDir, Map.of("image-manager.plan.delete", true, "image-manager.plan.confirm-delete", true,
+                    "image-manager.plan.resync-interval", "2s"));
+            assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
+            assertEquals(Map.of("Rolling", "public", "Rolling (4)", "public", "Rolling (3)", "public"), visibilities(run));
+            run.tracker.expectNewPlans(); // a resync later: still nothing to import
+            assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
+            assertEquals(3, run.managedImages().size(), run.managedImages().toString());
+            assertEquals(ids.get(name), byName(run).get(name).id(), "the newest build kept the plain name");
+        }
+    }
+
+    /** Name (without the run's id) → visibility of every managed image. */
+    private static Map<String, String> visibilities(PipelineTestRun run) {
+        return run.managedImages().stream().collect(Collectors.toMap(i -> i.name().replace(" " + run.id, ""),
+                ObservedImage::visibility));
+    }
+
     @Test
     void osHiddenHidesEveryBuildButTheCurrentOneFromListings() {
         Map<String, ObservedImage> images = addSecondBuild(Map.of("image-manager.plan.use-os-hidden", true));

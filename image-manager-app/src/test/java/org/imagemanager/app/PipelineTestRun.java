@@ -53,6 +53,16 @@ final class PipelineTestRun implements AutoCloseable {
         start(repository.toAbsolutePath().toString(), "1s", planProperties);
     }
 
+    /**
+     * Stops the services and starts them again with other planner options, on the same topics and consumer groups:
+     * as an operator who runs the next sync with other flags.
+     */
+    void restart(Path repository, Map<String, Object> planProperties) {
+        pipeline.close();
+        tracker.expectNewPlans(); // what the stopped services planned belongs to the old options
+        start(repository, planProperties);
+    }
+
     /** A client of another cloud of the dev cloud's clouds.yaml (e.g. {@link DevCloud#DEMO_CLOUD}); its images are cleaned up too. */
     GlanceClient glance(String cloudName) {
         return glances.computeIfAbsent(cloudName, name -> {

@@ -29,15 +29,23 @@ import java.util.regex.Pattern;
  *                       edge). Null when sharing is not configured: members are then left as they are.
  * @param shareAccept    accept the membership on each project's behalf (Glance allows that only to admins);
  *                       without it a member is added and the project accepts or rejects it itself
+ * @param visibleBuilds  {@code --visible-builds}: of a {@code multi: true} family, the newest this many builds keep
+ *                       their visibility; older public ones become {@code community} and are retired like undefined
+ *                       ones, and older defined versions are not imported (the seed: three; 0: no limit)
  */
 public record PlanOptions(String cloud, String managementTag, String projectId, Pattern filter, boolean latestOnly,
                           boolean keep, boolean deactivate, boolean hide, boolean delete, boolean confirmDelete,
                           boolean force, boolean useOsHidden, Duration maxAge, Instant now, Duration staleImport,
-                          Set<String> shareProjects, boolean shareAccept) {
+                          Set<String> shareProjects, boolean shareAccept, int visibleBuilds) {
     public static final String DEFAULT_MANAGEMENT_TAG = "managed_by_image_manager";
+    /** The seed: "By default the last three images will be visible." */
+    public static final int DEFAULT_VISIBLE_BUILDS = 3;
 
     public PlanOptions {
         shareProjects = shareProjects == null ? null : Set.copyOf(shareProjects);
+        if (visibleBuilds < 0) {
+            throw new IllegalArgumentException("visible builds must be 0 (no limit) or more, not " + visibleBuilds);
+        }
     }
 
     public static PlanOptions defaults(String cloud, Instant now) {
@@ -65,6 +73,7 @@ public record PlanOptions(String cloud, String managementTag, String projectId, 
         b.staleImport = staleImport;
         b.shareProjects = shareProjects;
         b.shareAccept = shareAccept;
+        b.visibleBuilds = visibleBuilds;
         return b;
     }
 
@@ -87,6 +96,7 @@ public record PlanOptions(String cloud, String managementTag, String projectId, 
         private Duration staleImport = Duration.ofHours(2);
         private Set<String> shareProjects;
         private boolean shareAccept = true;
+        private int visibleBuilds = DEFAULT_VISIBLE_BUILDS;
 
         private Builder(String cloud, Instant now) {
             this.cloud = cloud;
@@ -129,9 +139,12 @@ public record PlanOptions(String cloud, String managementTag, String projectId, 
 
         public Builder shareAccept(boolean value) { shareAccept = value; return this; }
 
+        /** 0: every build keeps its visibility (no rotation). */
+        public Builder visibleBuilds(int value) { visibleBuilds = value; return this; }
+
         public PlanOptions build() {
             return new PlanOptions(cloud, managementTag, projectId, filter, latestOnly, keep, deactivate, hide, delete,
-                    confirmDelete, force, useOsHidden, maxAge, now, staleImport, shareProjects, shareAccept);
+                    confirmDelete, force, useOsHidden, maxAge, now, staleImport, shareProjects, shareAccept, visibleBuilds);
         }
     }
 

@@ -50,7 +50,7 @@ class RetirementTest {
     /** Five Ubuntu builds in the cloud; the definition then keeps only the two newest: three are outdated. */
     @BeforeEach
     void fiveBuildsOfWhichTheDefinitionNowNamesTwo() {
-        cloud.converge(List.of(ubuntu(FIVE_BUILDS).build()), DEFAULTS);
+        cloud.converge(List.of(ubuntu(FIVE_BUILDS).build()), DEFAULTS.toBuilder().visibleBuilds(0).build());
         id0416 = cloud.named("Ubuntu 24.04 (20240416)").orElseThrow().id();
         id0422 = cloud.named("Ubuntu 24.04 (20240422)").orElseThrow().id();
         id0501 = cloud.named("Ubuntu 24.04 (20240501)").orElseThrow().id();

@@ -103,10 +103,10 @@ class ScopeTest {
     class ManagementTag {
         @Test
         void anUnmanagedImageWithThePlainNameIsNeverTouchedAndTheRenameOntoItIsBlocked() {
-            ObservedImage handMade = observed("hand-1", UBUNTU).unmanaged().visibility("public").build();
-            cloud.add(handMade);
             ImageDefinition d = ubuntu("20240416").build();
             cloud.apply(cloud.plan(List.of(d), OPTIONS)); // imported as 'Ubuntu 24.04 (20240416)'
+            // made by hand under the plain name while the build was importing (before, the import is blocked)
+            cloud.add(observed("hand-1", UBUNTU).unmanaged().visibility("public").build());
 
             Plan plan = cloud.plan(List.of(d), DELETE);
 

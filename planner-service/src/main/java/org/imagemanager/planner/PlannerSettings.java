@@ -93,6 +93,7 @@ public class PlannerSettings {
                 .delete(or(own.delete(), plan.delete), or(own.confirmDelete(), plan.confirmDelete))
                 .force(plan.force)
                 .useOsHidden(or(own.useOsHidden(), plan.useOsHidden))
+                .visibleBuilds(plan.visibleBuilds)
                 .staleImport(plan.staleImport)
                 .shareProjects(sharedWith(cloud))
                 .shareAccept(plan.shareAccept)
@@ -128,6 +129,8 @@ public class PlannerSettings {
         public boolean confirmDelete;
         public boolean force;
         public boolean useOsHidden;
+        /** Of a {@code multi: true} family, the newest this many builds stay visible (the seed: three; 0: no limit). */
+        public int visibleBuilds = PlanOptions.DEFAULT_VISIBLE_BUILDS;
         public Duration staleImport = Duration.ofHours(2);
         /** How often every family is planned again from what the clouds hold: this corrects changes made by hand. */
         public Duration resyncInterval = Duration.ofMinutes(5);
