@@ -14,9 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -33,9 +31,8 @@ import java.util.stream.Stream;
  * @param updates     the changes, per image in version order
  * @param unchanged   how many present versions need no change at all
  * @param rotatedOut  present builds older than the visible ones, newest first: candidates for retirement
- * @param hiddenByRotation ids of the images this plan makes {@code community} because they rotated out
  */
-record DesiredState(List<ImageAction> updates, int unchanged, List<ObservedImage> rotatedOut, Set<String> hiddenByRotation) {
+record DesiredState(List<ImageAction> updates, int unchanged, List<ObservedImage> rotatedOut) {
     static final String COMMUNITY = "community";
 
     static DesiredState of(Family family, Inventory inventory, Naming naming) {
@@ -55,12 +52,7 @@ record DesiredState(List<ImageAction> updates, int unchanged, List<ObservedImage
                 unchanged++;
             }
         }
-        Set<String> hiddenByRotation = updates.stream()
-                .filter(a -> a instanceof SetVisibility v && COMMUNITY.equals(v.to()))
-                .map(a -> ((SetVisibility) a).imageId())
-                .filter(id -> rotated.stream().anyMatch(p -> p.image().id().equals(id)))
-                .collect(Collectors.toUnmodifiableSet());
-        return new DesiredState(updates, unchanged, rotated.stream().map(Inventory.Present::image).toList(), hiddenByRotation);
+        return new DesiredState(updates, unchanged, rotated.stream().map(Inventory.Present::image).toList());
     }
 
     /**

@@ -136,11 +136,11 @@ public final class Reconciler {
         Inventory inventory = Inventory.of(family);
         Cleanup cleanup = Cleanup.of(family);
         Naming naming = Naming.of(family, inventory, cleanup);
-        DesiredState state = family.definition() == null ? new DesiredState(List.of(), 0, List.of(), Set.of())
+        DesiredState state = family.definition() == null ? new DesiredState(List.of(), 0, List.of())
                 : DesiredState.of(family, inventory, naming);
         List<ObservedImage> retired = java.util.stream.Stream.concat(naming.retirable(family.name()).stream(),
                 state.rotatedOut().stream()).sorted(NEWEST_FIRST).toList();
-        Retirement retirement = Retirement.of(family, retired, state.hiddenByRotation());
+        Retirement retirement = Retirement.of(family, retired);
 
         // Older images that stay shared follow the share options too: a project taken off them loses every image
         // of the family, not only the defined ones.
@@ -165,6 +165,10 @@ public final class Reconciler {
         actions.addAll(inventory.blocked());
         actions.addAll(naming.blocked());
         actions.addAll(retirement.blocked());
+        // A rotated-out build may be deactivated or made community both by its desired state and by its retirement:
+        // the same change has the same id, and is planned once, where it comes first.
+        Set<String> ids = new java.util.HashSet<>();
+        actions.removeIf(action -> !ids.add(action.actionId()));
         return new FamilyPlan(family.cloud(), family.name(), actions, inventory.inProgress(), state.unchanged());
     }
 

@@ -11,7 +11,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -25,11 +24,8 @@ import java.util.TreeSet;
 record Retirement(List<ImageAction> actions, List<Blocked> blocked) {
     static final Retirement NONE = new Retirement(List.of(), List.of());
 
-    /**
-     * @param retired       newest first
-     * @param alreadyHidden ids of images this plan already makes {@code community}
-     */
-    static Retirement of(Family family, List<ObservedImage> retired, Set<String> alreadyHidden) {
+    /** @param retired newest first */
+    static Retirement of(Family family, List<ObservedImage> retired) {
         PlanOptions options = family.options();
         List<ObservedImage> selected = retired.stream().filter(image -> options.selects(image.name())).toList();
         if (selected.isEmpty()) {
@@ -61,7 +57,7 @@ record Retirement(List<ImageAction> actions, List<Blocked> blocked) {
                 actions.add(new Deactivate(ActionIds.of("deactivate", cloud, image.id()), cloud, family.name(), image.id(),
                         image.name(), reason));
             }
-            if ((deleting || options.hide()) && !DesiredState.COMMUNITY.equals(image.visibility()) && !alreadyHidden.contains(image.id())) {
+            if ((deleting || options.hide()) && !DesiredState.COMMUNITY.equals(image.visibility())) {
                 actions.add(new SetVisibility(ActionIds.of("visibility", cloud, image.id(), image.visibility(), DesiredState.COMMUNITY),
                         cloud, family.name(), image.id(), image.name(), image.visibility(), DesiredState.COMMUNITY));
             }
