@@ -230,8 +230,12 @@ class SyncCommandIT {
                 "--mirror-dir", work.resolve("s3").toString());
     }
 
-    /** The launcher's main class in a JVM of its own, as {@code ./image-manager ARGS} runs it. */
     private Result launch(Path cloudsFile, String... args) throws Exception {
+        return launch(work, cloudsFile, args);
+    }
+
+    /** The launcher's main class in a JVM of its own, as {@code ./image-manager ARGS} runs it; its output goes to {@code work}. */
+    static Result launch(Path work, Path cloudsFile, String... args) throws Exception {
         String classpath = Path.of("target/classes").toAbsolutePath() + java.io.File.pathSeparator
                 + Files.readString(Path.of("target/launcher.classpath")).trim();
         List<String> command = new ArrayList<>(List.of(
