@@ -110,6 +110,39 @@ class LifecycleIT {
         }
     }
 
+    /**
+     * The reference writes {@code upstream_checksum} as the bare hex digest, our older releases as {@code sha256:<hex>}:
+     * both name the same upstream build, so flipping the stored form either way imports nothing.
+     */
+    @Test
+    void aLatestBuildIsNotImportedAgainWhicheverFormItsStoredUpstreamChecksumHas() throws Exception {
+        java.nio.file.Files.writeString(files.resolve("SHA256SUMS"), sha1 + "  v1.qcow2\n");
+        try (PipelineTestRun run = new PipelineTestRun(); TestGitRepository git = TestGitRepository.create(repositoryDir)) {
+            String name = "Latest " + run.id;
+            git.commit("images/l.yml", family(name, "private", true, """
+                          - version: latest
+                            url: %s
+                            checksum_url: %s
+                            build_date: 2026-11-01
+                    """.formatted(server.url("v1.qcow2"), server.url("SHA256SUMS"))), "latest");
+            run.start(repositoryDir, Map.of("image-manager.plan.resync-interval", "1s"));
+            assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
+            ObservedImage build = run.managedImages().getFirst();
+            assertEquals(1, run.managedImages().size());
+            assertEquals(sha1, build.property("upstream_checksum"), "written as the reference writes it");
+
+            for (String stored : List.of("sha256:" + sha1, sha1)) {
+                run.glance.setProperties(build.id(), Map.of("upstream_checksum", stored));
+                run.tracker.expectNewPlans(); // a resync after the change
+                assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
+                assertEquals(List.of(build.id()), run.managedImages().stream().map(ObservedImage::id).toList(),
+                        "stored as '" + stored + "': no import, no second image");
+            }
+            assertEquals(1, run.eventsNow().stream().filter(e -> e instanceof org.imagemanager.event.ImportStarted).count(),
+                    "one import in all");
+        }
+    }
+
     /** Name (without the run's id) → visibility of every managed image. */
     private static Map<String, String> visibilities(PipelineTestRun run) {
         return run.managedImages().stream().collect(Collectors.toMap(i -> i.name().replace(" " + run.id, ""),
