@@ -213,6 +213,33 @@ class SyncCommandIT {
         }
     }
 
+    /** An action the cloud's policy refuses cannot heal by waiting: exit 1 in seconds, the image and the cause named. */
+    @Test
+    void anActionRefusedByPolicyEndsTheSyncWithTheCause() throws Exception {
+        Path images = Files.createDirectories(work.resolve("public"));
+        Files.writeString(images.resolve("images.yml"), TinyDefinition.yaml("Public " + id, "public", server.url("tiny.qcow2"),
+                "sha256:" + sha));
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("OS_CLIENT_CONFIG_FILE", DevCloud.cloudsFile().toString());
+        GlanceClient demo = new GlanceClient(CloudsYaml.load(DevCloud.DEMO_CLOUD, env));
+        try {
+            long started = System.nanoTime();
+            // the demo project's member may not publish images (Glance's publicize_image policy)
+            Result result = sync(images, DevCloud.DEMO_CLOUD, DevCloud.cloudsFile());
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+
+            assertEquals(1, result.exitCode(), result.output());
+            assertTrue(seconds < 30, "took " + seconds + " s: " + result.output());
+            assertTrue(result.output().lines().anyMatch(line -> line.contains("FAILED " + DevCloud.DEMO_CLOUD)
+                    && line.contains("Public " + id + " 1.0") && line.contains("REFUSED 403")), result.output());
+            List<ObservedImage> imported = demo.listImages(tag);
+            assertEquals(List.of("private"), imported.stream().map(ObservedImage::visibility).toList(),
+                    "imported once, left private");
+        } finally {
+            demo.listImages(tag).forEach(image -> demo.delete(image.id()));
+        }
+    }
+
     private Path definitions(String name, String checksum) throws IOException {
         Path dir = Files.createDirectories(work.resolve("images"));
         Files.writeString(dir.resolve("images.yml"), TinyDefinition.yaml(name, "private", server.url("tiny.qcow2"), checksum));
