@@ -484,7 +484,7 @@ public final class ImageManager {
                 .map(LocatedDefinition::definition).toList();
         for (String cloud : clouds) {
             GlanceClient glance = new GlanceClient(CloudsYaml.load(cloud));
-            List<ObservedImage> observed = glance.listImages(flags.tag);
+            List<ObservedImage> observed = glance.observedForPlanning(flags.tag, definitions);
             Plan plan = Reconciler.plan(definitions, observed, flags.options(glance, Instant.now()),
                     new Reconciler.Inputs(new UpstreamResolver(new SourceFetcher(), java.time.Duration.ZERO).resolve(definitions), java.util.Set.of()));
             out.print(json ? PlanReport.json(plan) + "\n" : PlanReport.table(plan));

@@ -121,6 +121,24 @@ public final class GlanceClient {
         return listImagesNamed(name).stream().filter(image -> image.visibleTo(project)).toList();
     }
 
+    /**
+     * What a plan observes: the managed images, and whoever else holds the plain name of a {@code multi: true} family
+     * (unmanaged, or under another tool's tag, like a build the reference tool already renamed). Such a holder keeps
+     * the name for good, so the plan blocks the import at once instead of importing a copy that could never take it.
+     * (Names of new imports are checked again by the importer, right before it creates the image.)
+     */
+    public List<ObservedImage> observedForPlanning(String tag, java.util.Collection<org.imagemanager.definition.ImageDefinition> definitions) {
+        List<ObservedImage> observed = new ArrayList<>(listImages(tag));
+        Set<String> known = new java.util.HashSet<>();
+        observed.forEach(image -> known.add(image.id()));
+        for (org.imagemanager.definition.ImageDefinition definition : definitions) {
+            if (definition.hasRotatingName()) {
+                nameHolders(definition.name()).stream().filter(holder -> known.add(holder.id())).forEach(observed::add);
+            }
+        }
+        return observed;
+    }
+
     public Optional<ObservedImage> get(String imageId) {
         Image image = os().imagesV2().get(imageId);
         return Optional.ofNullable(image).map(this::observe);

@@ -118,25 +118,6 @@ public class PlannerService {
         return definitionsCurrent;
     }
 
-    /**
-     * The managed images, and whoever else holds the plain name of a {@code multi: true} family: an image outside the
-     * family there (unmanaged, or under another tool's tag, like a build the reference tool already renamed) keeps
-     * it for good, so the core blocks the import at once instead of importing a copy that could never take the name.
-     * (Names of new imports are checked by the importer, right before it creates the image.)
-     */
-    private List<ObservedImage> withPlainNameHolders(String cloud, List<ImageDefinition> wanted, List<ObservedImage> managed) {
-        Set<String> known = managed.stream().map(ObservedImage::id).collect(Collectors.toSet());
-        List<ObservedImage> observed = new ArrayList<>(managed);
-        for (ImageDefinition definition : wanted) {
-            if (definition.hasRotatingName()) {
-                clouds.glance(cloud).nameHolders(definition.name()).stream()
-                        .filter(holder -> known.add(holder.id()))
-                        .forEach(observed::add);
-            }
-        }
-        return observed;
-    }
-
     /** The names of the definitions this instance currently knows (for tests). */
     Set<String> definitionNames() {
         return Set.copyOf(definitions.keySet());
@@ -225,7 +206,7 @@ public class PlannerService {
             List<ObservedImage> observed;
             PlanOptions options;
             try {
-                observed = withPlainNameHolders(cloud, wanted, clouds.glance(cloud).listImages(settings.managementTag()));
+                observed = clouds.glance(cloud).observedForPlanning(settings.managementTag(), wanted);
                 // the options ask Keystone too (projects to share with): a failure there is the cloud's, like a listing
                 options = settings.options(cloud, clock.instant(), clouds.glance(cloud).projectId());
             } catch (RuntimeException e) {
