@@ -499,6 +499,19 @@ ensure_image_service() {
       log "created $iface image endpoint $GLANCE_URL"
     fi
   done
+  # A region whose Glance does not answer (nothing listens on port 9): a cloud entry with region_name: DeadRegion
+  # reaches Keystone but not Glance, for the tests of failures that end a run at once.
+  api GET "/v3/regions/DeadRegion" </dev/null
+  if [[ $API_CODE == 404 ]]; then
+    api POST /v3/regions <<<'{"region":{"id":"DeadRegion","description":"dev-cloud: a Glance that does not answer"}}'
+    api_ok "create region DeadRegion"
+  fi
+  api GET "/v3/endpoints?service_id=$sid&interface=public&region_id=DeadRegion" </dev/null; api_ok "GET endpoints"
+  if [[ -z "$(json_first_id endpoints)" ]]; then
+    printf '{"endpoint":{"service_id":"%s","interface":"public","region_id":"DeadRegion","url":"http://127.0.0.1:9","enabled":true}}' \
+      "$sid" | api POST /v3/endpoints
+    api_ok "create DeadRegion image endpoint"
+  fi
 }
 
 bootstrap_identity() {

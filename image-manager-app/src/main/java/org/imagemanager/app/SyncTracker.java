@@ -100,12 +100,17 @@ public final class SyncTracker implements AutoCloseable {
     }
 
     /**
-     * Forgets the plans seen so far: the next settle needs a plan made after this moment (e.g. after a new commit).
-     * A plan made before it but read only later (the tracker reads while it awaits) does not count either.
+     * Forgets the plans seen so far: the next settle needs a plan read after this moment (e.g. after a new commit).
+     * A plan made a moment earlier and read only now counts (the tracker reads while it awaits).
      */
     public void expectNewPlans() {
         latestPlan.clear();
-        plansAfter = Instant.now();
+    }
+
+    /** As {@link #expectNewPlans()}, and a plan made before {@code since} never counts (e.g. before a commit or a restart). */
+    public void expectNewPlans(Instant since) {
+        latestPlan.clear();
+        plansAfter = since;
     }
 
     void accept(ImageEvent event) {

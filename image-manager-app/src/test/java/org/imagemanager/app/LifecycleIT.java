@@ -75,14 +75,16 @@ class LifecycleIT {
             assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
             assertEquals(Map.of("Rolling", "public", "Rolling (1)", "public", "Rolling (2)", "public"), visibilities(run));
 
+            java.time.Instant before4 = java.time.Instant.now();
             git.commit("images/rolling.yml", builds.apply(4), "a fourth build");
-            run.tracker.expectNewPlans();
+            run.tracker.expectNewPlans(before4); // not the plan of the builds before, read late
             assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
             assertEquals(Map.of("Rolling", "public", "Rolling (3)", "public", "Rolling (2)", "public",
                     "Rolling (1)", "community"), visibilities(run));
 
+            java.time.Instant before5 = java.time.Instant.now();
             git.commit("images/rolling.yml", builds.apply(5), "a fifth build");
-            run.tracker.expectNewPlans();
+            run.tracker.expectNewPlans(before5); // not the plan of the builds before, read late
             assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
             assertEquals(Map.of("Rolling", "public", "Rolling (4)", "public", "Rolling (3)", "public",
                     "Rolling (2)", "community", "Rolling (1)", "community"), visibilities(run));
@@ -132,8 +134,9 @@ class LifecycleIT {
             assertEquals(sha1, build.property("upstream_checksum"), "written as the reference writes it");
 
             for (String stored : List.of("sha256:" + sha1, sha1)) {
+                java.time.Instant changed = java.time.Instant.now();
                 run.glance.setProperties(build.id(), Map.of("upstream_checksum", stored));
-                run.tracker.expectNewPlans(); // a resync after the change
+                run.tracker.expectNewPlans(changed); // a resync after the change
                 assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
                 assertEquals(List.of(build.id()), run.managedImages().stream().map(ObservedImage::id).toList(),
                         "stored as '" + stored + "': no import, no second image");

@@ -59,7 +59,7 @@ final class PipelineTestRun implements AutoCloseable {
      */
     void restart(Path repository, Map<String, Object> planProperties) {
         pipeline.close();
-        tracker.expectNewPlans(); // what the stopped services planned belongs to the old options
+        tracker.expectNewPlans(java.time.Instant.now()); // what the stopped services planned belongs to the old options
         start(repository, planProperties);
     }
 

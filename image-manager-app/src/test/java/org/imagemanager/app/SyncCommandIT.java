@@ -110,11 +110,14 @@ class SyncCommandIT {
                 + "      project_name: admin\n      user_domain_name: Default\n      project_domain_name: Default\n"
                 + "  no-keystone:\n    auth:\n      auth_url: http://127.0.0.1:9/v3\n      username: admin\n"
                 + "      password: whatever\n      project_name: admin\n      user_domain_name: Default\n"
-                + "      project_domain_name: Default\n");
+                + "      project_domain_name: Default\n"
+                + "  no-glance:\n    region_name: DeadRegion\n    auth:\n      auth_url: http://127.0.0.1:5000/v3\n"
+                + "      username: admin\n      password: " + adminPassword(devCloud) + "\n      project_name: admin\n"
+                + "      user_domain_name: Default\n      project_domain_name: Default\n");
         Path clouds = work.resolve("clouds.yaml");
         Files.writeString(clouds, wrongPassword);
 
-        for (String cloud : List.of("no-such-cloud", "wrong-password", "no-keystone")) {
+        for (String cloud : List.of("no-such-cloud", "wrong-password", "no-keystone", "no-glance")) {
             long started = System.nanoTime();
             Result result = sync(images, cloud, clouds);
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
@@ -129,6 +132,13 @@ class SyncCommandIT {
         assertTrue(sync(images, "no-such-cloud", clouds).output().contains("is not defined in any clouds.yaml"));
         assertTrue(sync(images, "wrong-password", clouds).output().contains("authentication to cloud 'wrong-password' failed"));
         assertEquals(List.of(), glance.listImages(tag));
+    }
+
+    /** The admin password of the dev cloud's clouds.yaml (its first password entry). */
+    private static String adminPassword(String cloudsYaml) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s+password: (\\S+)$").matcher(cloudsYaml);
+        assertTrue(m.find(), "a password in the dev cloud's clouds.yaml");
+        return m.group(1);
     }
 
     /** The reference's own command line, as its cron lines and CI steps call it, with only the program name replaced. */
