@@ -94,9 +94,13 @@ record Inventory(List<Present> present, List<ImageAction> imports, List<String> 
             if (!importable.contains(version.version())) {
                 continue; // older than the visible builds: it would only be hidden (and maybe deleted) right away
             }
-            planImport(family, version, internalVersion, upstream, version.version().equals(newestDefined))
-                    .ifPresentOrElse(imports::add, () -> blocked.add(nameTaken(family, version, internalVersion,
-                            version.version().equals(newestDefined))));
+            String name = ImageNaming.importName(family.definition(), internalVersion);
+            Optional<ObservedImage> holder = blockingHolder(family, name, version.version().equals(newestDefined));
+            if (holder.isPresent()) {
+                blocked.add(family.blocked(holder.get().name(), Blocked.NAME_TAKEN + holder.get().id()));
+            } else {
+                imports.add(planImport(family, version, name, internalVersion, upstream));
+            }
         }
         return new Inventory(present, imports, inProgress, blocked);
     }
@@ -164,25 +168,15 @@ record Inventory(List<Present> present, List<ImageAction> imports, List<String> 
         return Optional.empty();
     }
 
-    private static Blocked nameTaken(Family family, VersionDefinition version, String internalVersion, boolean newest) {
-        String importName = ImageNaming.importName(family.definition(), internalVersion);
-        ObservedImage holder = blockingHolder(family, importName, newest).orElseThrow();
-        return family.blocked(holder.name(), Blocked.NAME_TAKEN + holder.id());
-    }
-
-    private static Optional<ImageAction> planImport(Family family, VersionDefinition version, String internalVersion,
-                                                    Upstream upstream, boolean newest) {
-        String name = ImageNaming.importName(family.definition(), internalVersion);
-        if (blockingHolder(family, name, newest).isPresent()) {
-            return Optional.empty();
-        }
+    private static ImageAction planImport(Family family, VersionDefinition version, String name, String internalVersion,
+                                          Upstream upstream) {
         String checksum = upstream != null ? upstream.checksum() : version.checksum();
         String actionId = ActionIds.of("import", family.cloud(), family.name(), internalVersion, version.url(), String.valueOf(checksum));
         Map<String, String> properties = family.desiredProperties(version, internalVersion, Family.upstreamChecksum(upstream));
         properties.put(ImageProperties.IMPORT_ID, actionId);
-        return Optional.of(new ImportImage(actionId, family.cloud(), family.name(), version.version(), name, version.url(),
+        return new ImportImage(actionId, family.cloud(), family.name(), version.version(), name, version.url(),
                 version.mirrorUrl(), checksum, upstream != null ? null : version.checksumUrl(),
                 upstream != null ? null : version.checksumsUrl(), family.definition().format(), family.minDisk(null),
-                family.minRam(), properties, family.desiredTags(), version.id()));
+                family.minRam(), properties, family.desiredTags(), version.id());
     }
 }

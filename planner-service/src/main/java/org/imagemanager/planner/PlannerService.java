@@ -103,14 +103,7 @@ public class PlannerService {
             planEverythingOwned(Trigger.DEFINITION);
             return;
         }
-        for (String cloud : settings.clouds()) {
-            Set<String> owned = changed.stream().filter(family -> definitions.containsKey(family))
-                    .filter(family -> ownership.owns(EventKeys.of(cloud, family)))
-                    .collect(Collectors.toSet());
-            if (!owned.isEmpty()) {
-                plan(cloud, owned, Trigger.DEFINITION);
-            }
-        }
+        planOwned(changed.stream().filter(definitions::containsKey).toList(), Trigger.DEFINITION);
     }
 
     /** Whether the definitions are read up to the end of the topic as it was at the start (planning is allowed). */
@@ -175,8 +168,13 @@ public class PlannerService {
     }
 
     private void planEverythingOwned(Trigger trigger) {
+        planOwned(definitions.keySet(), trigger);
+    }
+
+    /** Plans those of {@code families} this instance owns, cloud by cloud. */
+    private void planOwned(java.util.Collection<String> families, Trigger trigger) {
         for (String cloud : settings.clouds()) {
-            Set<String> owned = definitions.keySet().stream()
+            Set<String> owned = families.stream()
                     .filter(family -> ownership.owns(EventKeys.of(cloud, family)))
                     .collect(Collectors.toSet());
             if (!owned.isEmpty()) {
