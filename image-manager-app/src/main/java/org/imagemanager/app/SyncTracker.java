@@ -49,6 +49,9 @@ public final class SyncTracker implements AutoCloseable {
     private final Consumer<ImageEvent> onEvent;
     private static final String NAME_TAKEN = "name-taken|";
     private Instant plansAfter = Instant.MIN;
+    /** When set, a family's plans count only from its first plan with this trigger on (see {@link #expectNewPlans(Instant, String)}). */
+    private String gateTrigger;
+    private final Set<String> pastGate = new HashSet<>();
 
     public SyncTracker(String bootstrapServers, String eventsTopic, Consumer<ImageEvent> onEvent) {
         this.onEvent = onEvent;
@@ -109,8 +112,19 @@ public final class SyncTracker implements AutoCloseable {
 
     /** As {@link #expectNewPlans()}, and a plan made before {@code since} never counts (e.g. before a commit or a restart). */
     public void expectNewPlans(Instant since) {
+        expectNewPlans(since, null);
+    }
+
+    /**
+     * As {@link #expectNewPlans(Instant)}, and a family's plans count only from its first plan with this trigger on
+     * (e.g. {@code DEFINITION} after a commit: a plan made on an outcome a moment after the commit may still come from
+     * the definitions before it, since the planner reads the commit a little later).
+     */
+    public void expectNewPlans(Instant since, String trigger) {
         latestPlan.clear();
         plansAfter = since;
+        gateTrigger = trigger;
+        pastGate.clear();
     }
 
     void accept(ImageEvent event) {
@@ -118,7 +132,9 @@ public final class SyncTracker implements AutoCloseable {
         onEvent.accept(event);
         switch (event) {
             case PlanComputed plan -> {
-                if (!plan.time().isBefore(plansAfter)) {
+                if (!plan.time().isBefore(plansAfter) && (gateTrigger == null || pastGate.contains(plan.key())
+                        || gateTrigger.equals(plan.trigger()))) {
+                    pastGate.add(plan.key());
                     latestPlan.put(plan.key(), plan);
                 }
                 // A name held by an image we must not touch does not free itself: the family has failed for this run

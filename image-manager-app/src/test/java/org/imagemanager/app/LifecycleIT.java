@@ -77,14 +77,14 @@ class LifecycleIT {
 
             java.time.Instant before4 = java.time.Instant.now();
             git.commit("images/rolling.yml", builds.apply(4), "a fourth build");
-            run.tracker.expectNewPlans(before4); // not the plan of the builds before, read late
+            run.tracker.expectNewPlans(before4, "DEFINITION"); // the plan of the commit, and what follows it
             assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
             assertEquals(Map.of("Rolling", "public", "Rolling (3)", "public", "Rolling (2)", "public",
                     "Rolling (1)", "community"), visibilities(run));
 
             java.time.Instant before5 = java.time.Instant.now();
             git.commit("images/rolling.yml", builds.apply(5), "a fifth build");
-            run.tracker.expectNewPlans(before5); // not the plan of the builds before, read late
+            run.tracker.expectNewPlans(before5, "DEFINITION"); // the plan of the commit, and what follows it
             assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
             assertEquals(Map.of("Rolling", "public", "Rolling (4)", "public", "Rolling (3)", "public",
                     "Rolling (2)", "community", "Rolling (1)", "community"), visibilities(run));
@@ -221,9 +221,10 @@ class LifecycleIT {
             assertEquals("yes", before.property("hw_qemu_guest_agent"));
             assertEquals("ops@example.org", before.property("support_contact"));
 
+            java.time.Instant committed = java.time.Instant.now();
             git.commit("images/p.yml", family(name, "private", false, Map.of("support_contact", "ops@example.org"), "",
                     version("1", server.url("v1.qcow2"), sha1)), "without the guest agent");
-            run.tracker.expectNewPlans();
+            run.tracker.expectNewPlans(committed, "DEFINITION");
             assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
             ObservedImage after = byName(run).get(name + " 1");
             assertNull(after.property("hw_qemu_guest_agent"), after.properties().toString());
@@ -274,9 +275,10 @@ class LifecycleIT {
             run.start(git.directory(), options);
             assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
             String v2 = version("2", server.url("v2.qcow2"), sha2);
+            java.time.Instant committed = java.time.Instant.now();
             git.commit("images/f.yml", replace ? family(name, "public", true, Map.of(), extraKeys, v2)
                     : family(name, "public", true, Map.of(), extraKeys, version("1", server.url("v1.qcow2"), sha1), v2), "v2");
-            run.tracker.expectNewPlans();
+            run.tracker.expectNewPlans(committed, "DEFINITION");
             assertTrue(run.tracker.awaitSettled(List.of(run.cloud), List.of(name), SETTLE));
             return run.managedImages().stream().collect(Collectors.toMap(
                     i -> i.name().replace(" " + run.id, ""), Function.identity()));

@@ -55,8 +55,9 @@ class MultiCloudIT {
             assertEquals(List.of(name), names(run, DEMO));
 
             // v2 replaces v1 in the definition: v1 is outdated (uuid_validity last-1) and due for retirement
+            java.time.Instant committed = java.time.Instant.now();
             git.commit("images/f.yml", family(name, "private", true, version("2", server.url("v2.qcow2"), sha2)), "v2");
-            run.tracker.expectNewPlans();
+            run.tracker.expectNewPlans(committed, "DEFINITION"); // the plan of this commit, not a late one of v1
             assertTrue(run.tracker.awaitSettled(List.of(ADMIN, DEMO), List.of(name), SETTLE));
             assertEquals(List.of(name, name + " (1)"), names(run, ADMIN), "no delete policy: the outdated build stays");
             assertEquals(List.of(name), names(run, DEMO), "delete policy: the outdated build is gone");
