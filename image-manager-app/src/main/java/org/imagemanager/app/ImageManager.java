@@ -16,6 +16,8 @@ import org.imagemanager.event.ImportCompleted;
 import org.imagemanager.event.ActionFailed;
 import org.imagemanager.event.ImportFailed;
 import org.imagemanager.event.ImportProgress;
+import org.imagemanager.event.LeftAlone;
+import org.imagemanager.event.PlanComputed;
 import org.imagemanager.definition.ValidationReport;
 import org.imagemanager.glance.GlanceClient;
 import org.imagemanager.kafka.TopicNames;
@@ -78,6 +80,29 @@ public final class ImageManager {
         System.exit(commandLine.execute(args));
     }
 
+    /** A duration as operators write it ({@code 90s}, {@code 2m}, {@code 1h}, {@code 1d}) or in ISO-8601 ({@code PT2M}). */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            java.util.regex.Matcher short_ = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(value.strip());
+            if (short_.matches()) {
+                long n = Long.parseLong(short_.group(1));
+                return switch (short_.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                };
+            }
+            try {
+                return Duration.parse(value.strip());
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is no duration (e.g. 90s, 2m, 1h or PT2M)");
+            }
+        }
+    }
+
     /** Options shared by the subcommands; names follow the reference tool where it has one. */
     static class Common {
         @Option(names = "--cloud", required = true, split = ",",
@@ -109,6 +134,11 @@ public final class ImageManager {
 
         @Option(names = "--no-mirror", description = "no S3 mirror (unless image-manager.mirror.* is configured)")
         boolean noMirror;
+
+        @Option(names = "--claim-lease", defaultValue = "PT2M", converter = DurationConverter.class,
+                description = "how long a family's claim holds without renewal: a run that dies holding one keeps other "
+                        + "runs off that family this long (e.g. 2m, 90s; default ${DEFAULT-VALUE})")
+        Duration claimLease;
 
         LocalKafka embedded;
         LocalS3 embeddedS3;
@@ -200,6 +230,7 @@ public final class ImageManager {
                 TopicsInitializer.ensure(bootstrap, topics, 6, (short) 1);
                 Map<String, Object> properties = new java.util.HashMap<>(flags.properties());
                 properties.putAll(common.mirrorProperties(out));
+                properties.put("image-manager.claims.lease", common.claimLease.toString());
                 PipelineSettings settings = new PipelineSettings(bootstrap, common.clouds, flags.tag, null, topics,
                         common.groupPrefix, null, null, null, properties);
                 try (SyncTracker tracker = new SyncTracker(bootstrap, topics.events(), event -> progress(out, event));
@@ -252,6 +283,10 @@ public final class ImageManager {
                         out.print("\r" + String.join("  ", RUNNING.values()) + "\u001b[K");
                     }
                 }
+                case LeftAlone left ->
+                        out.printf("  left alone %s: %s, %s%n", left.cloud(), left.family(), left.describe());
+                case PlanComputed plan when plan.leftAlone() != null ->
+                        out.printf("  left alone %s: %s, %s%n", plan.cloud(), plan.family(), plan.leftAlone());
                 case ActionFailed refused ->
                         out.printf("  REFUSED    %s: %s (%d): %s%n", refused.cloud(), refused.action(), refused.status(),
                                 refused.reason());
@@ -305,6 +340,7 @@ public final class ImageManager {
             TopicNames topics = common.topics();
             Map<String, Object> properties = new java.util.HashMap<>(flags.properties());
             properties.putAll(common.mirrorProperties(System.out));
+            properties.put("image-manager.claims.lease", common.claimLease.toString());
             properties.put("micronaut.server.port", httpPort);
             if (webhookSecretFile != null) {
                 properties.put("image-manager.definitions.webhook-secret-file", webhookSecretFile.toAbsolutePath().toString());
@@ -316,14 +352,28 @@ public final class ImageManager {
             PipelineSettings settings = new PipelineSettings(bootstrap, common.clouds, flags.tag, null, topics,
                     common.groupPrefix, location, branch, pollInterval, properties);
             CountDownLatch stopped = new CountDownLatch(1);
+            CountDownLatch closed = new CountDownLatch(1);
             try (Pipeline pipeline = Pipeline.start(settings)) {
-                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+                // SIGTERM: the JVM ends when its shutdown hooks have run, so the hook waits for the pipeline to close
+                // (its claims released, its consumers out of their groups)
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    stopped.countDown();
+                    try {
+                        closed.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
                 System.out.println("serving on " + pipeline.url().map(Object::toString).orElse("(no HTTP)")
                         + " (GET /state, GET /metrics, GET /health" + (webhookSecretFile != null ? ", POST /webhooks/default" : "")
                         + "); Ctrl-C stops");
                 stopped.await();
             } finally {
-                common.stopEmbedded();
+                try {
+                    common.stopEmbedded();
+                } finally {
+                    closed.countDown();
+                }
             }
             return 0;
         }

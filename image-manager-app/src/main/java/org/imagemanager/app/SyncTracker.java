@@ -18,6 +18,7 @@ import org.imagemanager.event.ImportCompleted;
 import org.imagemanager.event.ImportFailed;
 import org.imagemanager.event.ImportProgress;
 import org.imagemanager.event.ImportStarted;
+import org.imagemanager.event.LeftAlone;
 import org.imagemanager.event.PlanComputed;
 
 import java.time.Duration;
@@ -44,6 +45,8 @@ public final class SyncTracker implements AutoCloseable {
     private final Map<String, Integer> dispatched = new HashMap<>();
     private final Map<String, Integer> outcomes = new HashMap<>();
     private final Map<String, Failure> failures = new LinkedHashMap<>();
+    /** Actions not carried out because another run holds the family's claim, by action id. */
+    private final Map<String, LeftAlone> leftAlone = new LinkedHashMap<>();
     private final Set<String> completedImports = new HashSet<>();
     private final List<ImageEvent> seen = new ArrayList<>();
     private final Consumer<ImageEvent> onEvent;
@@ -165,6 +168,10 @@ public final class SyncTracker implements AutoCloseable {
             }
             case ImageChanged changed -> outcome(changed.actionId());
             case ActionSkipped skipped -> outcome(skipped.actionId());
+            case LeftAlone left -> {
+                outcome(left.actionId());
+                leftAlone.put(left.actionId(), left);
+            }
             case DefinitionsPublished ignored -> {
             }
             case DefinitionsRejected ignored -> {
@@ -187,8 +194,13 @@ public final class SyncTracker implements AutoCloseable {
         }
         boolean everyActionAnswered = dispatched.entrySet().stream()
                 .allMatch(e -> outcomes.getOrDefault(e.getKey(), 0) >= e.getValue());
-        return everyActionAnswered && failures.keySet().containsAll(plan.actions())
-                && failures.keySet().containsAll(plan.awaiting());
+        return everyActionAnswered && plan.actions().stream().allMatch(this::ended)
+                && plan.awaiting().stream().allMatch(this::ended);
+    }
+
+    /** An action that will not change anything more in this run: it failed, or another run has its family. */
+    private boolean ended(String actionId) {
+        return failures.containsKey(actionId) || leftAlone.containsKey(actionId);
     }
 
     public Summary summary() {
@@ -202,9 +214,29 @@ public final class SyncTracker implements AutoCloseable {
             int changed = (int) seen.stream().filter(e -> e instanceof ImageChanged c && c.change() != ImageChanged.Change.RENAMED && c.cloud().equals(cloud)).count();
             int unchanged = firstPlan.values().stream().filter(p -> p.cloud().equals(cloud)).mapToInt(PlanComputed::unchanged).sum();
             perCloud.add(new CloudSummary(cloud, imported, renamed, changed, unchanged,
-                    failures.values().stream().filter(f -> f.cloud().equals(cloud)).toList()));
+                    failures.values().stream().filter(f -> f.cloud().equals(cloud)).toList(), leftAlone(cloud)));
         }
         return new Summary(perCloud);
+    }
+
+    /**
+     * The families of {@code cloud} another run held, once each: those whose newest plan says so, or still holds
+     * actions that found the family claimed (a family this run took up after all was not left alone).
+     */
+    private List<LeftAloneFamily> leftAlone(String cloud) {
+        List<LeftAloneFamily> families = new ArrayList<>();
+        latestPlan.values().stream().filter(plan -> plan.cloud().equals(cloud))
+                .sorted(java.util.Comparator.comparing(PlanComputed::family))
+                .forEach(plan -> {
+                    if (plan.leftAlone() != null) {
+                        families.add(new LeftAloneFamily(cloud, plan.family(), plan.leftAlone()));
+                        return;
+                    }
+                    java.util.stream.Stream.concat(plan.actions().stream(), plan.awaiting().stream())
+                            .map(leftAlone::get).filter(java.util.Objects::nonNull).reduce((first, last) -> last)
+                            .ifPresent(l -> families.add(new LeftAloneFamily(cloud, plan.family(), l.describe())));
+                });
+        return families;
     }
 
     public List<ImageEvent> events() {
@@ -216,18 +248,30 @@ public final class SyncTracker implements AutoCloseable {
         consumer.close();
     }
 
+    /** A family this run did not change because another run held its claim. */
+    public record LeftAloneFamily(String cloud, String family, String reason) {
+    }
+
     /** Something that did not happen: an import that failed, or an action the cloud refused. */
     public record Failure(String cloud, String what, String reason, String message) {
     }
 
-    /** @param changed changes other than renames (visibility, properties, tags, status, retirement) */
-    public record CloudSummary(String cloud, int imported, int renamed, int changed, int unchanged, List<Failure> failed) {
+    /**
+     * @param changed    changes other than renames (visibility, properties, tags, status, retirement)
+     * @param leftAlone  families another run (another pipeline) held the claim of: not changed by this run
+     */
+    public record CloudSummary(String cloud, int imported, int renamed, int changed, int unchanged, List<Failure> failed,
+                               List<LeftAloneFamily> leftAlone) {
     }
 
     /** The end of a sync: one line per cloud, then every failure. */
     public record Summary(List<CloudSummary> clouds) {
         public List<Failure> failed() {
             return clouds.stream().flatMap(c -> c.failed().stream()).toList();
+        }
+
+        public List<LeftAloneFamily> leftAlone() {
+            return clouds.stream().flatMap(c -> c.leftAlone().stream()).toList();
         }
 
         public String format() {
@@ -239,6 +283,9 @@ public final class SyncTracker implements AutoCloseable {
             }
             for (Failure f : failed()) {
                 text.append(String.format("  FAILED %s %s (%s): %s%n", f.cloud(), f.what(), f.reason(), f.message()));
+            }
+            for (LeftAloneFamily l : leftAlone()) {
+                text.append(String.format("  LEFT ALONE %s %s: %s; the next run takes it up%n", l.cloud(), l.family(), l.reason()));
             }
             return text.toString();
         }

@@ -1,6 +1,5 @@
 package org.imagemanager.app;
 
-import org.imagemanager.cloud.CloudsYaml;
 import org.imagemanager.glance.GlanceClient;
 import org.imagemanager.glance.NewImage;
 import org.imagemanager.plan.ImageProperties;
@@ -18,7 +17,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,9 +53,7 @@ class AdoptionIT {
         sha.put("20261101", TestImages.sha256(TestImages.qcow2(files, "adopt-20261101.qcow2", 6)));
         sha.put("20261115", TestImages.sha256(TestImages.qcow2(files, "adopt-20261115.qcow2", 7)));
         server = FileServer.serve(files);
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("OS_CLIENT_CONFIG_FILE", DevCloud.cloudsFile().toString());
-        glance = new GlanceClient(CloudsYaml.load(DevCloud.ADMIN_CLOUD, env));
+        glance = DevCloud.glance(DevCloud.ADMIN_CLOUD);
     }
 
     @AfterEach

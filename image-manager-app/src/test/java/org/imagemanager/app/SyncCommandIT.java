@@ -1,6 +1,5 @@
 package org.imagemanager.app;
 
-import org.imagemanager.cloud.CloudsYaml;
 import org.imagemanager.glance.GlanceClient;
 import org.imagemanager.plan.ObservedImage;
 import org.imagemanager.testsupport.DevCloud;
@@ -16,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -44,9 +42,7 @@ class SyncCommandIT {
         Path files = Files.createDirectories(work.resolve("files"));
         sha = TestImages.sha256(TestImages.qcow2(files, "tiny.qcow2", 8));
         server = FileServer.serve(files);
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("OS_CLIENT_CONFIG_FILE", DevCloud.cloudsFile().toString());
-        glance = new GlanceClient(CloudsYaml.load(DevCloud.ADMIN_CLOUD, env));
+        glance = DevCloud.glance(DevCloud.ADMIN_CLOUD);
     }
 
     @AfterEach
@@ -229,9 +225,7 @@ class SyncCommandIT {
         Path images = Files.createDirectories(work.resolve("public"));
         Files.writeString(images.resolve("images.yml"), TinyDefinition.yaml("Public " + id, "public", server.url("tiny.qcow2"),
                 "sha256:" + sha));
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("OS_CLIENT_CONFIG_FILE", DevCloud.cloudsFile().toString());
-        GlanceClient demo = new GlanceClient(CloudsYaml.load(DevCloud.DEMO_CLOUD, env));
+        GlanceClient demo = DevCloud.glance(DevCloud.DEMO_CLOUD);
         try {
             long started = System.nanoTime();
             // the demo project's member may not publish images (Glance's publicize_image policy)
@@ -273,21 +267,26 @@ class SyncCommandIT {
 
     /** The launcher's main class in a JVM of its own, as {@code ./image-manager ARGS} runs it; its output goes to {@code work}. */
     static Result launch(Path work, Path cloudsFile, String... args) throws Exception {
+        Path output = work.resolve("output-" + UUID.randomUUID() + ".txt");
+        Process process = start(output, cloudsFile, args);
+        if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("the launcher did not end: " + Files.readString(output));
+        }
+        return new Result(process.exitValue(), Files.readString(output));
+    }
+
+    /** The launcher started in a JVM of its own (its heap bounded as the launcher script bounds it), not waited for. */
+    static Process start(Path output, Path cloudsFile, String... args) throws IOException {
         String classpath = Path.of("target/classes").toAbsolutePath() + java.io.File.pathSeparator
                 + Files.readString(Path.of("target/launcher.classpath")).trim();
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-cp", classpath,
                 "org.imagemanager.app.ImageManager"));
         command.addAll(List.of(args));
-        Path output = work.resolve("output-" + UUID.randomUUID() + ".txt");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().put("OS_CLIENT_CONFIG_FILE", cloudsFile.toString());
-        Process process = builder.start();
-        if (!process.waitFor(5, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("the launcher did not end: " + Files.readString(output));
-        }
-        return new Result(process.exitValue(), Files.readString(output));
+        return builder.start();
     }
 
     record Result(int exitCode, String output) {

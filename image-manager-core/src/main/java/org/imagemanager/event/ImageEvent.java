@@ -18,10 +18,11 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = ImageChanged.class, name = "ImageChanged.v1"),
         @JsonSubTypes.Type(value = ActionSkipped.class, name = "ActionSkipped.v1"),
         @JsonSubTypes.Type(value = ActionFailed.class, name = "ActionFailed.v1"),
+        @JsonSubTypes.Type(value = LeftAlone.class, name = "LeftAlone.v1"),
 })
 public sealed interface ImageEvent permits DefinitionsPublished, DefinitionsRejected, PlanComputed, ImportStarted, ImportProgress,
         ImportCompleted, ImportFailed,
-        ImageChanged, ActionSkipped, ActionFailed {
+        ImageChanged, ActionSkipped, ActionFailed, LeftAlone {
     String eventId();
 
     Instant time();

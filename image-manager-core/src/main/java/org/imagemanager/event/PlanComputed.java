@@ -11,10 +11,12 @@ import java.util.List;
  * @param awaiting   ids of actions the plan needs that were published before and are still under way (or failed a
  *                   moment ago): not published again
  * @param trigger    why the plan was made: DEFINITION, OUTCOME, REBALANCE or RESYNC (drift, when it finds work)
+ * @param leftAlone  set when another run holds the family's claim in this cloud (who, until when): then nothing was
+ *                   planned, the family is that run's to finish this round
  */
 public record PlanComputed(String eventId, Instant time, String cloud, String family, List<String> actions,
                            List<String> descriptions, List<String> inProgress, int unchanged, List<String> awaiting,
-                           String trigger) implements ImageEvent {
+                           String trigger, String leftAlone) implements ImageEvent {
     public PlanComputed {
         actions = List.copyOf(actions);
         descriptions = List.copyOf(descriptions);
@@ -25,6 +27,12 @@ public record PlanComputed(String eventId, Instant time, String cloud, String fa
     public PlanComputed(String eventId, Instant time, String cloud, String family, List<String> actions,
                         List<String> descriptions, List<String> inProgress, int unchanged) {
         this(eventId, time, cloud, family, actions, descriptions, inProgress, unchanged, List.of(), null);
+    }
+
+    public PlanComputed(String eventId, Instant time, String cloud, String family, List<String> actions,
+                        List<String> descriptions, List<String> inProgress, int unchanged, List<String> awaiting,
+                        String trigger) {
+        this(eventId, time, cloud, family, actions, descriptions, inProgress, unchanged, awaiting, trigger, null);
     }
 
     @Override

@@ -174,6 +174,30 @@ public final class GlanceClient {
         return created.getId();
     }
 
+    /**
+     * Creates an image (no data) with the fixed id in {@code image} ({@code POST /v2/images}): true when this call
+     * made it, false when Glance already has, or once had, an image with that id (409). Glance never hands out an id
+     * twice, not even a deleted image's, so exactly one caller in the world can win a given id: the primitive our
+     * family claims rest on. (openstack4j answers a 409 with null like any other refusal, hence the JDK client.)
+     */
+    public boolean createIfAbsent(Map<String, Object> image) {
+        HttpRequest.Builder request = authorized(imageEndpoint().resolve("v2/images"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(EventJson.encode(image)));
+        String what = "create of image " + image.get("id");
+        try {
+            exchange(request, what);
+            return true;
+        } catch (GlanceException e) {
+            if (e.status() == 409) {
+                return false;
+            }
+            throw e;
+        } catch (IOException e) {
+            throw new GlanceException(what + " failed: " + e.getMessage(), 0, e);
+        }
+    }
+
     /** Streams {@code data} into the image ({@code PUT /v2/images/{id}/file}, chunked). */
     public void upload(String imageId, InputStream data) throws IOException {
         exchange(authorized(imageFileUri(imageId))

@@ -53,8 +53,10 @@ record Family(ImageDefinition definition, String name, List<ObservedImage> image
         return image.importInProgress() || (image.usable() && image.property(ImageProperties.PENDING) != null);
     }
 
+    /** A running import nobody works on any more: its family has no live claim, or it has run for too long. */
     boolean stale(ObservedImage image) {
-        return image.createdAt() != null && image.createdAt().plus(options.staleImport()).isBefore(options.now());
+        return inputs.unclaimed().contains(name)
+                || image.createdAt() != null && image.createdAt().plus(options.staleImport()).isBefore(options.now());
     }
 
     Blocked blocked(String imageName, String reason) {

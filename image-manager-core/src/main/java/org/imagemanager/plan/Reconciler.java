@@ -56,12 +56,22 @@ public final class Reconciler {
      * @param upstream      per family with a {@code latest} version: what upstream publishes now (resolved at the edge)
      * @param failedImports families with an import that failed in this round: no retirement anywhere this round
      */
-    public record Inputs(Map<String, Upstream> upstream, Set<String> failedImports) {
+    /**
+     * @param unclaimed families known to have no live claim in this cloud: an import of theirs still running in Glance
+     *                  has no importer behind it any more (every importer holds its family's claim while it works), so
+     *                  it is planned again at once instead of after {@link PlanOptions#staleImport()}
+     */
+    public record Inputs(Map<String, Upstream> upstream, Set<String> failedImports, Set<String> unclaimed) {
         public static final Inputs NONE = new Inputs(Map.of(), Set.of());
 
         public Inputs {
             upstream = Map.copyOf(upstream);
             failedImports = Set.copyOf(failedImports);
+            unclaimed = Set.copyOf(unclaimed);
+        }
+
+        public Inputs(Map<String, Upstream> upstream, Set<String> failedImports) {
+            this(upstream, failedImports, Set.of());
         }
     }
 

@@ -458,6 +458,24 @@ class ReconcilerTest {
             assertTrue(repaired.executable().stream().anyMatch(ImportImage.class::isInstance), "and the version imported again");
         }
 
+        /** Every importer holds its family's claim while it works: a running import of a family nobody holds is dead. */
+        @Test
+        void shouldNotWaitForARunningImportOfAFamilyThatNoRunHoldsAClaimOn() {
+            ImageDefinition d = image("MyCirros").versions("0.6.2").build();
+            ObservedImage halfDone = observed("id-1", "MyCirros 0.6.2").of("MyCirros", "0.6.2").status("saving")
+                    .property(org.imagemanager.plan.ImageProperties.PENDING, "true").createdAt(NOW.minus(Duration.ofMinutes(1))).build();
+
+            FamilyPlan claimed = familyPlan(d, List.of(halfDone));
+            FamilyPlan unclaimed = Reconciler.plan(List.of(d), List.of(halfDone), OPTIONS,
+                    new Reconciler.Inputs(java.util.Map.of(), java.util.Set.of(), java.util.Set.of("MyCirros"))).family("MyCirros").orElseThrow();
+
+            assertEquals(List.of("MyCirros 0.6.2"), claimed.inProgress(), "an import under a live claim is waited for");
+            assertEquals(List.of(), unclaimed.inProgress());
+            assertTrue(unclaimed.executable().stream().anyMatch(a -> a instanceof org.imagemanager.event.DeleteImage del && del.imageId().equals("id-1")),
+                    "the dead run's half image is removed");
+            assertTrue(unclaimed.executable().stream().anyMatch(ImportImage.class::isInstance), "and the version imported again");
+        }
+
         @Test
         void shouldImportAgainWhenTheImportWasKilled() {
             ObservedImage killed = observed("id-1", "MyCirros 0.6.2").of("MyCirros", "0.6.2").status("killed").build();

@@ -81,6 +81,14 @@ public class Metrics {
         registry.counter("image_manager.rotator.actions.skipped", "cloud", cloud, "action", action).increment();
     }
 
+    /**
+     * A family was left alone because another run (another pipeline) held its claim in {@code cloud}; {@code by} is
+     * who noticed: the planner (nothing planned), the importer or the rotator (an action not carried out).
+     */
+    public void leftAlone(String cloud, String by) {
+        registry.counter("image_manager.families.left_alone", "cloud", cloud, "by", by).increment();
+    }
+
     /** The cloud refused the action (a 4xx answer, e.g. a policy): the status is a tag, the answer is in the event. */
     public void rotatorActionRefused(String cloud, String action, int status) {
         registry.counter("image_manager.rotator.actions.refused", "cloud", cloud, "action", action,

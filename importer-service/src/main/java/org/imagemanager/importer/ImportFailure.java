@@ -19,7 +19,7 @@ final class ImportFailure extends Exception {
 
     static ImportFailure of(FailureReason reason, String message) {
         boolean retryable = switch (reason) {
-            case SOURCE_UNREACHABLE, SOURCE_INTERRUPTED, GLANCE_STUCK, GLANCE_REJECTED, TIMEOUT, CLOUD_UNAVAILABLE -> true;
+            case SOURCE_UNREACHABLE, SOURCE_INTERRUPTED, SOURCE_STALLED, GLANCE_STUCK, GLANCE_REJECTED, TIMEOUT, CLOUD_UNAVAILABLE -> true;
             default -> false;
         };
         return new ImportFailure(reason, null, null, message, retryable);

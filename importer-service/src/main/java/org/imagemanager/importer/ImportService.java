@@ -2,6 +2,7 @@ package org.imagemanager.importer;
 
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
+import org.imagemanager.claim.FamilyClaims;
 import org.imagemanager.cloud.Clouds;
 import org.imagemanager.event.EventJson;
 import org.imagemanager.event.FailureReason;
@@ -11,6 +12,7 @@ import org.imagemanager.event.ImportFailed;
 import org.imagemanager.event.ImportImage;
 import org.imagemanager.event.ImportProgress;
 import org.imagemanager.event.ImportStarted;
+import org.imagemanager.event.LeftAlone;
 import org.imagemanager.glance.GlanceClient;
 import org.imagemanager.glance.GlanceException;
 import org.imagemanager.glance.GlanceImports;
@@ -68,23 +70,31 @@ public class ImportService {
     private final ImportWatch.Sleeper sleeper;
     private final S3Mirror mirror;
     private final Metrics metrics;
+    private final FamilyClaims claims;
     /** One client for all sources (connections are pooled); redirects are followed. */
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
             .connectTimeout(Duration.ofSeconds(30)).build();
 
     @jakarta.inject.Inject
     public ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings,
-                         @Nullable S3Mirror mirror, Metrics metrics) {
-        this(clouds, sources, publisher, settings, mirror, metrics, Clock.systemUTC(), duration -> Thread.sleep(duration));
+                         @Nullable S3Mirror mirror, Metrics metrics, FamilyClaims claims) {
+        this(clouds, sources, publisher, settings, mirror, metrics, claims, Clock.systemUTC(), duration -> Thread.sleep(duration));
     }
 
-    /** Outside a service (tests, benchmarks): no mirror, and metrics nobody scrapes. */
+    /** Outside a pipeline (tests): the claims of this process. */
+    public ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings,
+                         S3Mirror mirror, Metrics metrics) {
+        this(clouds, sources, publisher, settings, mirror, metrics, FamilyClaims.ofThisProcess());
+    }
+
+    /** Outside a service (tests, benchmarks): no mirror, metrics nobody scrapes, the claims of this process. */
     public ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings) {
-        this(clouds, sources, publisher, settings, null, Metrics.detached());
+        this(clouds, sources, publisher, settings, null, Metrics.detached(), FamilyClaims.ofThisProcess());
     }
 
     ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings,
-                  S3Mirror mirror, Metrics metrics, Clock clock, ImportWatch.Sleeper sleeper) {
+                  S3Mirror mirror, Metrics metrics, FamilyClaims claims, Clock clock, ImportWatch.Sleeper sleeper) {
+        this.claims = claims;
         this.mirror = mirror;
         this.metrics = metrics;
         this.clouds = clouds;
@@ -101,11 +111,39 @@ public class ImportService {
         return outcome;
     }
 
+    /**
+     * Under the family's claim in the cloud: another run (another pipeline) that holds it is left to finish the
+     * family, and this import is reported as {@link LeftAlone}. Only the holder creates images, so two runs never
+     * both import a build, and the name check before the create cannot be raced by another process.
+     */
     private ImageEvent run(ImportImage action) {
-        String log = "cloud=" + action.cloud() + " image=" + action.family() + "@" + action.version();
         GlanceClient glance;
+        FamilyClaims.Hold hold;
         try {
             glance = clouds.glance(action.cloud());
+            hold = claims.hold(glance, action.family());
+        } catch (FamilyClaims.HeldElsewhere e) {
+            return leftAlone(action, e);
+        } catch (RuntimeException e) {
+            return failed(action, Metrics.NO_METHOD, ImportFailure.of(FailureReason.CLOUD_UNAVAILABLE, String.valueOf(e.getMessage())));
+        }
+        try (hold) {
+            return runHolding(action, glance, hold);
+        } catch (FamilyClaims.HeldElsewhere e) {
+            return leftAlone(action, e);
+        }
+    }
+
+    private LeftAlone leftAlone(ImportImage action, FamilyClaims.HeldElsewhere e) {
+        LOG.info("cloud={} image={}@{}: left alone: {}", action.cloud(), action.family(), action.version(), e.getMessage());
+        metrics.leftAlone(action.cloud(), "importer");
+        return new LeftAlone(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(), action.actionId(),
+                action.describe(), e.holder(), e.until());
+    }
+
+    private ImageEvent runHolding(ImportImage action, GlanceClient glance, FamilyClaims.Hold hold) throws FamilyClaims.HeldElsewhere {
+        String log = "cloud=" + action.cloud() + " image=" + action.family() + "@" + action.version();
+        try {
             Optional<ImportCompleted> done = reuseOrClean(glance, action, log);
             if (done.isPresent()) {
                 return done.get();
@@ -125,12 +163,15 @@ public class ImportService {
         Duration backoff = settings.backoff;
         for (int attempt = 1; ; attempt++) {
             Instant started = clock.instant();
-            Attempt current = new Attempt(action, glance, method, attempt, started, log);
+            Attempt current = new Attempt(action, glance, hold, method, attempt, started, log);
             try {
                 ImportCompleted completed = current.run();
                 // under the method the import started with, so that started = completed + failed + running holds
                 metrics.importCompleted(action.cloud(), method, completed.bytes(), Duration.between(begun, clock.instant()));
                 return completed;
+            } catch (FamilyClaims.HeldElsewhere lost) {
+                current.removeImage(); // another run holds the family now: it imports this build, we leave nothing
+                throw lost;
             } catch (ImportFailure failure) {
                 current.removeImage();
                 if (!failure.retryable || attempt >= settings.attempts) {
@@ -167,7 +208,15 @@ public class ImportService {
         }
         for (ObservedImage leftover : earlier.stream().filter(image -> !ImageProperties.verifiedAndUsable(image)).toList()) {
             LOG.warn("{}: removing leftover {} ({}) of an interrupted import", log, leftover.id(), leftover.status());
-            glance.delete(leftover.id());
+            try {
+                glance.delete(leftover.id());
+            } catch (GlanceException e) {
+                // the plan's clean-up may remove the same leftover at the same moment (Glance answers 400 to the
+                // second delete of an image it is deleting): gone is gone
+                if (glance.get(leftover.id()).filter(image -> !"deleted".equals(image.status())).isPresent()) {
+                    throw e;
+                }
+            }
         }
         return Optional.empty();
     }
@@ -196,22 +245,24 @@ public class ImportService {
     private final class Attempt {
         private final ImportImage action;
         private final GlanceClient glance;
+        private final FamilyClaims.Hold hold;
         private final String method;
         private final int number;
         private final Instant started;
         private final String log;
         private String imageId;
 
-        Attempt(ImportImage action, GlanceClient glance, String method, int number, Instant started, String log) {
+        Attempt(ImportImage action, GlanceClient glance, FamilyClaims.Hold hold, String method, int number, Instant started, String log) {
             this.action = action;
             this.glance = glance;
+            this.hold = hold;
             this.method = method;
             this.number = number;
             this.started = started;
             this.log = log;
         }
 
-        ImportCompleted run() throws ImportFailure {
+        ImportCompleted run() throws ImportFailure, FamilyClaims.HeldElsewhere {
             ExpectedDigest expected = expectedDigest();
             String mirrorKey = mirror == null ? null
                     : mirror.keyFor(action.family(), action.version(), ChecksumFiles.fileNameOf(action.url()));
@@ -222,12 +273,18 @@ public class ImportService {
             // a mirror object holds the image as Glance gets it (decompressed): it is checked against its own sha512
             ExpectedDigest check = source.fromMirror ? new ExpectedDigest("sha512", source.mirroredSha512) : expected;
             VerifyingInputStream verifying = new VerifyingInputStream(new BufferedInputStream(
-                    new IdleTimeoutInputStream(source.stream, settings.sourceIdleTimeout), BUFFER), check, progress::report, false);
+                    new IdleTimeoutInputStream(source.stream, settings.sourceIdleTimeout, settings.sourceMinimumRate), BUFFER),
+                    check, progress::report, false);
             Decompression image;
             try {
                 image = Decompression.open(verifying, source.fromMirror ? "mirrored.img" : action.url());
             } catch (IOException e) {
                 closeQuietly(verifying);
+                // the format is sniffed from the first bytes: a source that stalls right there is stalled, not unusable
+                Optional<IdleTimeoutInputStream.SourceStalledException> stalled = causeOf(e, IdleTimeoutInputStream.SourceStalledException.class);
+                if (stalled.isPresent()) {
+                    throw new ImportFailure(FailureReason.SOURCE_STALLED, null, null, "GET " + source.url + ": " + stalled.get().getMessage(), true);
+                }
                 throw new ImportFailure(FailureReason.SOURCE_UNUSABLE, null, null, "cannot read " + action.url() + ": " + e.getMessage(), false);
             }
             String method = image.format().compressed() && this.method.equals(GlanceImports.WEB_DOWNLOAD)
@@ -244,6 +301,7 @@ public class ImportService {
                 java.util.Map<String, String> properties = new java.util.HashMap<>(action.properties());
                 properties.put(ImageProperties.IMPORT_ID, action.actionId());
                 properties.put(ImageProperties.PENDING, "true");
+                hold.confirm();
                 imageId = glance.create(new NewImage(action.fixedId(), action.imageName(), action.diskFormat(),
                         action.minDisk(), action.minRam(), properties, action.tags()));
                 LOG.info("{}: created {} as {}, {} from {}", log, action.imageName(), imageId, method, source.url);
@@ -267,14 +325,47 @@ public class ImportService {
             } catch (IOException | GlanceException e) {
                 abortQuietly(upload);
                 if (verifying.mismatch()) {
+                    // e.g. a Content-Length shorter than the file: the digest of what was read says so
                     throw new ImportFailure(FailureReason.CHECKSUM_MISMATCH, check.toString(), verifying.actual(),
-                            "checksum mismatch: expected " + check + ", got " + verifying.actual(), false);
+                            "checksum mismatch: expected " + check + ", got " + verifying.actual() + " for the "
+                                    + verifying.bytes() + " bytes read from " + source.url, false);
                 }
+                // a retryable source fault on the last attempt says so; before, the loop tries again
+                String givenUp = number >= settings.attempts
+                        ? ": given up after " + number + (number == 1 ? " attempt" : " attempts") : null;
                 // the upload's HTTP client wraps what the source threw: look at the causes
+                Optional<IdleTimeoutInputStream.SourceStalledException> stalled = causeOf(e, IdleTimeoutInputStream.SourceStalledException.class);
+                if (stalled.isPresent()) {
+                    // retryable: a new connection (another mirror node, an unclogged route) is often fast again
+                    throw new ImportFailure(FailureReason.SOURCE_STALLED, null, null,
+                            "GET " + source.url + ": " + stalled.get().getMessage() + (givenUp != null ? givenUp : ""), true);
+                }
                 Optional<SourceRestartRequiredException> restart = causeOf(e, SourceRestartRequiredException.class);
                 if (restart.isPresent()) {
-                    throw ImportFailure.of(FailureReason.SOURCE_INTERRUPTED, "the source dropped the connection and cannot resume ("
-                            + restart.get().getMessage() + "); starting over");
+                    String why = switch (restart.get().reason()) {
+                        case NO_RANGE_SUPPORT -> "the server does not support ranges";
+                        case NO_VALIDATOR -> "the server sent no ETag or Last-Modified to resume it safely";
+                        case RANGE_IGNORED -> "the server answered the range request with the whole file";
+                        default -> restart.get().getMessage();
+                    };
+                    throw ImportFailure.of(FailureReason.SOURCE_INTERRUPTED, "GET " + source.url + ": the source ended after "
+                            + restart.get().bytesDelivered() + (source.totalBytes >= 0 ? " of " + source.totalBytes : "")
+                            + " bytes and cannot be resumed (" + why + ")"
+                            + (givenUp != null ? givenUp : "; starting over"));
+                }
+                Optional<ResumableSource.ResumesExhaustedException> resumes = causeOf(e, ResumableSource.ResumesExhaustedException.class);
+                if (resumes.isPresent()) {
+                    throw ImportFailure.of(FailureReason.SOURCE_INTERRUPTED, "GET " + source.url + ": the source ended after "
+                            + resumes.get().bytesDelivered() + (resumes.get().totalSize() >= 0 ? " of " + resumes.get().totalSize() : "")
+                            + " bytes and could not be resumed (last: " + resumes.get().getCause().getMessage() + ")"
+                            + (givenUp != null ? givenUp : "; starting over"));
+                }
+                Optional<SourceHttpStatusException> resumeStatus = causeOf(e, SourceHttpStatusException.class);
+                if (resumeStatus.isPresent()) { // a resume request answered e.g. 404 or 403
+                    throw new ImportFailure(FailureReason.SOURCE_HTTP_STATUS, null, String.valueOf(resumeStatus.get().status()),
+                            "GET " + source.url + ": the source broke off, and " + resumeStatus.get().getMessage()
+                                    + (givenUp != null && resumeStatus.get().status() >= 500 ? givenUp : ""),
+                            resumeStatus.get().status() >= 500);
                 }
                 Optional<IOException> unusable = causeOf(e, CorruptCompressedStreamException.class).map(IOException.class::cast)
                         .or(() -> causeOf(e, UnusableArchiveException.class));
@@ -299,6 +390,7 @@ public class ImportService {
                 throw new ImportFailure(FailureReason.HASH_MISMATCH_AFTER_UPLOAD, "sha512:" + sent.sha512(),
                         "sha512:" + stored, "Glance stored other bytes than the verified source", false);
             }
+            hold.confirm(); // a claim lost meanwhile: this image is removed (by run()), the new holder imports
             try {
                 glance.removeProperties(imageId, List.of(ImageProperties.PENDING)); // verified: now it counts as done
             } catch (RuntimeException e) {
@@ -386,8 +478,12 @@ public class ImportService {
                 }
                 return new Source(url, sources.open(url, settings.sourceIdleTimeout), -1, false);
             } catch (SourceHttpStatusException e) {
+                // 5xx is retried; on the last attempt at the last URL to try, the message says it was given up
+                boolean last = e.status() >= 500 && number >= settings.attempts && url.equals(action.url());
                 throw new ImportFailure(FailureReason.SOURCE_HTTP_STATUS, null, String.valueOf(e.status()),
-                        "GET " + url + " answered HTTP " + e.status(), e.status() >= 500);
+                        "GET " + url + " answered HTTP " + e.status()
+                                + (last ? ": given up after " + number + (number == 1 ? " attempt" : " attempts") : ""),
+                        e.status() >= 500);
             } catch (IOException e) {
                 throw ImportFailure.of(FailureReason.SOURCE_UNREACHABLE, "cannot open " + url + ": " + e);
             } catch (SourceFetcher.SourceException e) {

@@ -22,8 +22,17 @@ public class ImportSettings {
     public Duration queuedTimeout = Duration.ofMinutes(5);
     /** How long one attempt may take in all. */
     public Duration attemptTimeout = Duration.ofHours(1);
-    /** A source that sends nothing for this long is given up (and the attempt retried). */
+    /**
+     * The window of the stall check: a source that, over this much time spent waiting for it, sends fewer than
+     * {@link #sourceMinimumRate} × this many seconds bytes (or nothing at all) is given up as stalled (and the
+     * attempt retried).
+     */
     public Duration sourceIdleTimeout = Duration.ofMinutes(2);
+    /**
+     * The slowest acceptable source, in bytes per second, averaged over {@link #sourceIdleTimeout} (like curl's
+     * {@code --speed-limit} with {@code --speed-time}); 0 gives up only a source that sends nothing at all.
+     */
+    public long sourceMinimumRate = 1024;
     /** How often Glance is asked while waiting. */
     public Duration pollInterval = Duration.ofSeconds(1);
     /** At most one progress event per interval. */

@@ -28,6 +28,7 @@ import org.imagemanager.event.ImageEvent;
 import org.imagemanager.event.ImportCompleted;
 import org.imagemanager.event.ImportFailed;
 import org.imagemanager.event.ImportProgress;
+import org.imagemanager.event.LeftAlone;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -159,6 +160,8 @@ public final class PlannerListeners {
                 case ImageChanged changed -> planner.actionAnswered(changed.cloud(), changed.family(), changed.actionId(), true);
                 case ActionSkipped skipped -> planner.actionAnswered(skipped.cloud(), skipped.family(), skipped.actionId(), false);
                 case ActionFailed failed -> planner.actionFailed(failed.actionId());
+                // another run holds the family: nothing changed here; a later trigger (the resync) tries again
+                case LeftAlone left -> planner.actionAnswered(left.cloud(), left.family(), left.actionId(), false);
                 case ImportProgress progress -> planner.importProgress(progress.actionId());
                 default -> {
                 }

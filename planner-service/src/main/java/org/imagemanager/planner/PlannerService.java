@@ -1,6 +1,7 @@
 package org.imagemanager.planner;
 
 import jakarta.inject.Singleton;
+import org.imagemanager.claim.FamilyClaims;
 import org.imagemanager.cloud.Clouds;
 import org.imagemanager.definition.ImageDefinition;
 import org.imagemanager.event.Blocked;
@@ -55,10 +56,12 @@ public class PlannerService {
     private final PlannerSettings settings;
     private final UpstreamResolver upstream;
     private final Metrics metrics;
+    private final FamilyClaims claims;
     private final Clock clock;
 
     public PlannerService(Clouds clouds, EventPublisher publisher, PlannerSettings settings, UpstreamResolver upstream,
-                          Metrics metrics) {
+                          Metrics metrics, FamilyClaims claims) {
+        this.claims = claims;
         this.clouds = clouds;
         this.publisher = publisher;
         this.settings = settings;
@@ -203,8 +206,11 @@ public class PlannerService {
             }
             List<ObservedImage> observed;
             PlanOptions options;
+            Map<String, FamilyClaims.Live> live;
             try {
                 observed = clouds.glance(cloud).observedForPlanning(settings.managementTag(), wanted);
+                // after the images: an import seen running whose family has no live claim now is truly dead
+                live = claims.liveClaims(clouds.glance(cloud));
                 // the options ask Keystone too (projects to share with): a failure there is the cloud's, like a listing
                 options = settings.options(cloud, clock.instant(), clouds.glance(cloud).projectId());
             } catch (RuntimeException e) {
@@ -218,13 +224,32 @@ public class PlannerService {
             List<ImageDefinition> all = definitions.values().stream().map(cloudOptions::apply).toList();
             Set<String> failed = failedImports.stream().filter(key -> key.startsWith(cloud + "/"))
                     .map(key -> key.substring(cloud.length() + 1)).collect(Collectors.toSet());
+            Set<String> unclaimed = wanted.stream().map(ImageDefinition::name).filter(name -> !live.containsKey(name))
+                    .collect(Collectors.toSet());
             Plan plan = Reconciler.plan(all, observed, options,
-                    new Reconciler.Inputs(upstream.resolve(wanted), failed));
+                    new Reconciler.Inputs(upstream.resolve(wanted), failed, unclaimed));
             for (ImageDefinition definition : wanted) {
+                FamilyClaims.Live claim = live.get(definition.name());
+                if (claim != null && !claim.ours()) {
+                    leaveAlone(cloud, definition.name(), claim, trigger);
+                    continue;
+                }
                 publish(plan.family(definition.name())
                         .orElse(new FamilyPlan(cloud, definition.name(), List.of(), List.of(), 0)), trigger);
             }
         }
+    }
+
+    /**
+     * Another run (another pipeline) holds the family's claim: nothing is planned for it this round, and the plan
+     * says why. A later trigger (the resync) plans it again; by then the claim has been released or has run out.
+     */
+    private void leaveAlone(String cloud, String family, FamilyClaims.Live claim, Trigger trigger) {
+        LOG.info("cloud={} image={}: left alone, {}", cloud, family, claim.describe());
+        metrics.planComputed(cloud, 0);
+        metrics.leftAlone(cloud, "planner");
+        publisher.publish(new PlanComputed(EventJson.newEventId(), clock.instant(), cloud, family, List.of(), List.of(),
+                List.of(), 0, List.of(), trigger.name(), claim.describe()));
     }
 
     private void publish(FamilyPlan familyPlan, Trigger trigger) {

@@ -1,6 +1,7 @@
 package org.imagemanager.rotator;
 
 import jakarta.inject.Singleton;
+import org.imagemanager.claim.FamilyClaims;
 import org.imagemanager.cloud.Clouds;
 import org.imagemanager.event.ActionSkipped;
 import org.imagemanager.event.AddImageMember;
@@ -13,6 +14,7 @@ import org.imagemanager.event.ImageAction;
 import org.imagemanager.event.ImageChanged;
 import org.imagemanager.event.ImageChanged.Change;
 import org.imagemanager.event.ImageEvent;
+import org.imagemanager.event.LeftAlone;
 import org.imagemanager.event.Reactivate;
 import org.imagemanager.event.RemoveImageMember;
 import org.imagemanager.event.RemoveProperties;
@@ -52,12 +54,20 @@ public class RotatorService {
     private final Clouds clouds;
     private final EventPublisher publisher;
     private final Metrics metrics;
+    private final FamilyClaims claims;
     private final Clock clock = Clock.systemUTC();
 
-    public RotatorService(Clouds clouds, EventPublisher publisher, Metrics metrics) {
+    @jakarta.inject.Inject
+    public RotatorService(Clouds clouds, EventPublisher publisher, Metrics metrics, FamilyClaims claims) {
         this.clouds = clouds;
         this.publisher = publisher;
         this.metrics = metrics;
+        this.claims = claims;
+    }
+
+    /** Outside a pipeline (tests): the claims of this process. */
+    public RotatorService(Clouds clouds, EventPublisher publisher, Metrics metrics) {
+        this(clouds, publisher, metrics, FamilyClaims.ofThisProcess());
     }
 
     /** Applies the action (imports and reports are not ours) and publishes what happened. */
@@ -66,34 +76,47 @@ public class RotatorService {
             return Optional.empty(); // imports are the importer's; Blocked entries are reports
         }
         GlanceClient glance = clouds.glance(action.cloud());
-        String imageId = change.imageId();
-        Optional<ObservedImage> current = glance.get(imageId);
         ImageEvent outcome;
-        if (current.isEmpty()) {
-            outcome = action instanceof DeleteImage ? skipped(action, "already deleted") : skipped(action, "image " + imageId + " no longer exists");
-        } else if (!action.family().equals(ImageProperties.familyOf(current.get()))) {
-            outcome = skipped(action, "image " + imageId + " is not one of family '" + action.family() + "'");
-        } else {
-            try {
-                outcome = carryOut(change, glance, current.get());
-            } catch (GlanceException e) {
-                if (action instanceof DeleteImage && e.status() == 409) {
-                    // still in use (or protected): reported and tried again by a later plan, never fatal
-                    outcome = skipped(action, "cannot delete now: " + e.getMessage());
-                } else if (e.status() >= 400 && e.status() < 500) {
-                    // refused (a policy, a conflict): trying again at once would be refused again
-                    LOG.warn("cloud={} image={}: {} refused ({}): {}", action.cloud(), action.family(),
-                            action.describe(), e.status(), e.getMessage());
-                    outcome = new ActionFailed(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
-                            action.actionId(), action.describe(), e.status(), oneLine(e.getMessage()));
-                } else {
-                    throw e; // the cloud is away or broken: the listener tries again
-                }
+        // Only the holder of the family's claim renames, retires or otherwise changes its images: a run of another
+        // pipeline acting on the same cloud is left to finish the family. The image is read under the claim, so
+        // the precondition is checked on what no other run can change meanwhile.
+        try (FamilyClaims.Hold hold = claims.hold(glance, action.family())) {
+            outcome = checkAndCarryOut(change, glance, hold);
+        } catch (FamilyClaims.HeldElsewhere e) {
+            LOG.info("cloud={} image={}: left alone {}: {}", action.cloud(), action.family(), action.describe(), e.getMessage());
+            outcome = new LeftAlone(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
+                    action.actionId(), action.describe(), e.holder(), e.until());
+        } catch (GlanceException e) {
+            if (action instanceof DeleteImage && e.status() == 409) {
+                // still in use (or protected): reported and tried again by a later plan, never fatal
+                outcome = skipped(action, "cannot delete now: " + e.getMessage());
+            } else if (e.status() >= 400 && e.status() < 500) {
+                // refused (a policy, a conflict): trying again at once would be refused again
+                LOG.warn("cloud={} image={}: {} refused ({}): {}", action.cloud(), action.family(),
+                        action.describe(), e.status(), e.getMessage());
+                outcome = new ActionFailed(EventJson.newEventId(), clock.instant(), action.cloud(), action.family(),
+                        action.actionId(), action.describe(), e.status(), oneLine(e.getMessage()));
+            } else {
+                throw e; // the cloud is away or broken: the listener tries again
             }
         }
         publisher.publish(outcome);
         count(action, outcome);
         return Optional.of(outcome);
+    }
+
+    private ImageEvent checkAndCarryOut(ExistingImageAction action, GlanceClient glance, FamilyClaims.Hold hold)
+            throws FamilyClaims.HeldElsewhere {
+        String imageId = action.imageId();
+        Optional<ObservedImage> current = glance.get(imageId);
+        if (current.isEmpty()) {
+            return action instanceof DeleteImage ? skipped(action, "already deleted") : skipped(action, "image " + imageId + " no longer exists");
+        }
+        if (!action.family().equals(ImageProperties.familyOf(current.get()))) {
+            return skipped(action, "image " + imageId + " is not one of family '" + action.family() + "'");
+        }
+        hold.confirm();
+        return carryOut(action, glance, current.get());
     }
 
     private ImageEvent carryOut(ExistingImageAction action, GlanceClient glance, ObservedImage image) {
@@ -255,6 +278,7 @@ public class RotatorService {
         switch (outcome) {
             case ImageChanged changed -> metrics.rotatorActionApplied(action.cloud(), type);
             case ActionFailed refused -> metrics.rotatorActionRefused(action.cloud(), type, refused.status());
+            case LeftAlone left -> metrics.leftAlone(action.cloud(), "rotator");
             default -> metrics.rotatorActionSkipped(action.cloud(), type);
         }
     }

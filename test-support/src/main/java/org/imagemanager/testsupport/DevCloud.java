@@ -21,6 +21,11 @@ public final class DevCloud {
     private DevCloud() {
     }
 
+    /** A Glance client of one of the dev cloud's clouds ({@link #ADMIN_CLOUD}, {@link #DEMO_CLOUD}), read from its clouds.yaml. */
+    public static org.imagemanager.glance.GlanceClient glance(String cloud) {
+        return new org.imagemanager.cloud.Clouds(cloudsFile().toString()).glance(cloud);
+    }
+
     /** Ensures the dev cloud runs; returns its clouds.yaml. */
     public static synchronized Path cloudsFile() {
         if (cloudsFile == null) {

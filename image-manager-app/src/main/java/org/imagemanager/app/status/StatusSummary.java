@@ -5,6 +5,7 @@ import org.imagemanager.app.status.StatusReport.RunningImport;
 import org.imagemanager.app.status.StatusReport.SourceStatus;
 import org.imagemanager.event.ActionFailed;
 import org.imagemanager.event.ActionSkipped;
+import org.imagemanager.event.LeftAlone;
 import org.imagemanager.event.DefinitionsPublished;
 import org.imagemanager.event.DefinitionsRejected;
 import org.imagemanager.event.EventKeys;
@@ -71,6 +72,8 @@ public final class StatusSummary {
             }
             case ImageChanged changed -> refused.remove(changed.actionId());
             case ActionSkipped ignored -> {
+            }
+            case LeftAlone ignored -> {
             }
             case ActionFailed failed -> refused.put(failed.actionId(), failed);
         }

@@ -113,7 +113,8 @@ public final class ResumableSource extends InputStream {
     private int resumes;
     private int attempts;
     private boolean exhausted;
-    private boolean closed;
+    /** Set by {@link #close()}, possibly from another thread (a watchdog giving up a stalled source). */
+    private volatile boolean closed;
     private IOException terminal;
 
     private ResumableSource(HttpClient http, URI requested, Settings settings, HttpResponse<InputStream> first) {
@@ -228,6 +229,7 @@ public final class ResumableSource extends InputStream {
         }
         IOException last = failure;
         while (attempts < settings.maxResumes()) {
+            requireOpen();
             attempts++;
             try {
                 settings.sleeper().sleep(settings.backoff(attempts));
@@ -277,8 +279,9 @@ public final class ResumableSource extends InputStream {
                 }
             }
         }
-        throw new IOException(requested + " broke off after " + delivered + " bytes and " + attempts
-                + " resume attempts did not continue it", last);
+        throw new ResumesExhaustedException(requested + " broke off after " + delivered
+                + (total >= 0 ? " of " + total : "") + " bytes and " + attempts + " resume attempts did not continue it",
+                delivered, total, last);
     }
 
     /** Takes a 206 only if it continues exactly the file we were reading. */
@@ -317,8 +320,18 @@ public final class ResumableSource extends InputStream {
         if (total < 0 && rangeTotal >= 0) {
             total = rangeTotal;
         }
+        if (closed) { // closed while the resume was under way: nobody reads this body
+            response.body().close();
+            requireOpen();
+        }
         body = response.body();
         resumes++;
+    }
+
+    private void requireOpen() throws IOException {
+        if (closed) {
+            throw new IOException("stream closed: " + requested);
+        }
     }
 
     private static HttpResponse<InputStream> send(HttpClient http, HttpRequest request) throws IOException {
@@ -348,6 +361,31 @@ public final class ResumableSource extends InputStream {
         if (!closed) {
             closed = true;
             body.close();
+        }
+    }
+
+    /**
+     * The body broke off and {@link Settings#maxResumes()} resume requests did not continue it (each failed to connect
+     * or got a transient answer: 408, 429, 5xx). Unlike {@link SourceRestartRequiredException} resuming was possible in
+     * principle; the source just did not deliver. The bytes delivered so far are lost to the caller.
+     */
+    public static final class ResumesExhaustedException extends IOException {
+        private final long bytesDelivered;
+        private final long totalSize;
+
+        ResumesExhaustedException(String message, long bytesDelivered, long totalSize, IOException last) {
+            super(message, last);
+            this.bytesDelivered = bytesDelivered;
+            this.totalSize = totalSize;
+        }
+
+        public long bytesDelivered() {
+            return bytesDelivered;
+        }
+
+        /** The file's length as the server told it, or -1. */
+        public long totalSize() {
+            return totalSize;
         }
     }
 
