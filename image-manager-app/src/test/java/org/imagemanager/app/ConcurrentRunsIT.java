@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -86,6 +85,7 @@ class ConcurrentRunsIT {
 
     @Test
     void twoSyncsStartedTogetherTenTimesNeverMakeTwoImagesWithOneName() throws Exception {
+        int racedRounds = 0;
         for (int number = 1; number <= ROUNDS; number++) {
             Round round = round(number);
             Path images = Files.createDirectories(work.resolve("round-" + number));
@@ -93,10 +93,14 @@ class ConcurrentRunsIT {
                 Files.writeString(images.resolve(file.getKey()), file.getValue());
             }
 
-            CompletableFuture<SyncCommandIT.Result> first = CompletableFuture.supplyAsync(() -> sync(images, "a"));
-            CompletableFuture<SyncCommandIT.Result> second = CompletableFuture.supplyAsync(() -> sync(images, "b"));
-            SyncCommandIT.Result a = first.get(6, TimeUnit.MINUTES);
-            SyncCommandIT.Result b = second.get(6, TimeUnit.MINUTES);
+            // both processes are started before either is waited for (a pool of the machine's size could run them
+            // one after the other: the common pool has one thread on two cores)
+            Path outputA = work.resolve("round-" + number + "-a.txt");
+            Path outputB = work.resolve("round-" + number + "-b.txt");
+            Process first = sync(images, outputA);
+            Process second = sync(images, outputB);
+            SyncCommandIT.Result a = awaitEnd(first, outputA);
+            SyncCommandIT.Result b = awaitEnd(second, outputB);
 
             String both = "round " + number + "\n--- first:\n" + a.output() + "\n--- second:\n" + b.output();
             assertEquals(0, a.exitCode(), both);
@@ -104,10 +108,18 @@ class ConcurrentRunsIT {
             assertEachNameHeldOnce(round, both);
             // every build was imported by exactly one of the two runs
             assertEquals(4, imported(a.output()) + imported(b.output()), both);
+            int leftAlone = leftAlone(a.output()) + leftAlone(b.output());
             System.out.printf("round %d: imported %d + %d, families left alone %d + %d%n", number, imported(a.output()),
-                    imported(b.output()), a.output().split("LEFT ALONE", -1).length - 1, b.output().split("LEFT ALONE", -1).length - 1);
+                    imported(b.output()), leftAlone(a.output()), leftAlone(b.output()));
+            racedRounds += leftAlone > 0 ? 1 : 0;
             glance.listImages(tag).forEach(image -> glance.delete(image.id()));
         }
+        // the runs really overlapped (else this would test nothing): in some round one found the other's claim
+        assertTrue(racedRounds > 0, "in no round did one run find a claim of the other");
+    }
+
+    private static int leftAlone(String output) {
+        return output.split("LEFT ALONE", -1).length - 1;
     }
 
     /** A sync by hand while serve follows the same definitions through another broker (its own embedded one). */
@@ -132,6 +144,7 @@ class ConcurrentRunsIT {
                         DevCloud.ADMIN_CLOUD, "--images", images.toString(), "--tag", tag, "--no-mirror",
                         "--timeout", "PT4M");
                 assertEquals(0, sync.exitCode(), sync.output() + "\n--- serve:\n" + Files.readString(serveOutput));
+                System.out.println("--- the sync beside serve:\n" + sync.output());
                 // serve goes on until the cloud is in line (whatever the sync left to it)
                 awaitInLine(round, Duration.ofMinutes(3), serveOutput);
                 assertEachNameHeldOnce(round, sync.output() + "\n--- serve:\n" + Files.readString(serveOutput));
@@ -174,6 +187,7 @@ class ConcurrentRunsIT {
             SyncCommandIT.Result next = SyncCommandIT.launch(work, DevCloud.cloudsFile(), "sync", "--cloud",
                     DevCloud.ADMIN_CLOUD, "--images", images.toString(), "--tag", tag, "--kafka", SharedKafka.bootstrapServers(),
                     "--topic-prefix", "next-" + id + "-", "--group-prefix", "next-" + id, "--no-mirror", "--claim-lease", "20s");
+            System.out.println("--- the run after the killed one:\n" + next.output());
             assertEquals(0, next.exitCode(), next.output());
             assertTrue(next.output().contains("LEFT ALONE " + DevCloud.ADMIN_CLOUD + " " + name), next.output());
             assertTrue(next.output().contains("imported: 0"), next.output());
@@ -244,15 +258,18 @@ class ConcurrentRunsIT {
         return total;
     }
 
-    private SyncCommandIT.Result sync(Path images, String run) {
-        try {
-            return SyncCommandIT.launch(work, DevCloud.cloudsFile(), "sync", "--cloud", DevCloud.ADMIN_CLOUD,
-                    "--images", images.toString(), "--tag", tag, "--kafka", SharedKafka.bootstrapServers(),
-                    "--topic-prefix", "race-" + id + "-" + run + "-" + UUID.randomUUID().toString().substring(0, 4) + "-",
-                    "--group-prefix", "race-" + id + "-" + run, "--no-mirror", "--timeout", "PT4M");
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+    /** A sync as the quick start runs it: its own embedded broker (no mirror, to keep the rounds short). */
+    private Process sync(Path images, Path output) throws IOException {
+        return start(output, "sync", "--cloud", DevCloud.ADMIN_CLOUD, "--images", images.toString(), "--tag", tag,
+                "--no-mirror", "--timeout", "PT4M");
+    }
+
+    private static SyncCommandIT.Result awaitEnd(Process process, Path output) throws Exception {
+        if (!process.waitFor(6, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("the sync did not end: " + Files.readString(output));
         }
+        return new SyncCommandIT.Result(process.exitValue(), Files.readString(output));
     }
 
     /** The launcher in a JVM of its own that keeps running (serve, or a sync to be killed). */
