@@ -103,11 +103,26 @@ public final class ImageManager {
         }
     }
 
+    static List<String> requireClouds(List<String> clouds) {
+        List<String> named = clouds == null ? List.of() : clouds.stream().map(String::strip).filter(c -> !c.isEmpty()).toList();
+        if (named.isEmpty()) {
+            throw new CommandLine.ParameterException(new CommandLine(new ImageManager()),
+                    "no cloud given: --cloud NAME (or set OS_CLOUD; --cloud envvars takes the OS_* variables)");
+        }
+        return named;
+    }
+
     /** Options shared by the subcommands; names follow the reference tool where it has one. */
     static class Common {
-        @Option(names = "--cloud", required = true, split = ",",
-                description = "cloud name(s) from clouds.yaml (OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack, /etc/openstack)")
+        @Option(names = "--cloud", split = ",", defaultValue = "${env:OS_CLOUD}",
+                description = "cloud name(s) from clouds.yaml (OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack, "
+                        + "/etc/openstack; secrets may be in secure.yaml), or envvars for the OS_* variables; default: OS_CLOUD")
         List<String> clouds;
+
+        /** The clouds to act on: --cloud, else OS_CLOUD (as the openstack CLI takes it). */
+        void requireClouds() {
+            clouds = ImageManager.requireClouds(clouds);
+        }
 
         @Option(names = "--kafka", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS}",
                 description = "Kafka bootstrap servers; without it an embedded broker is started")
@@ -206,6 +221,7 @@ public final class ImageManager {
 
         @Override
         public Integer call() throws Exception {
+            common.requireClouds();
             PrintStream out = System.out;
             DefinitionSnapshot snapshot = readOrReport(images);
             if (snapshot == null) {
@@ -336,6 +352,7 @@ public final class ImageManager {
 
         @Override
         public Integer call() throws Exception {
+            common.requireClouds();
             String bootstrap = common.bootstrapServers(System.out);
             TopicNames topics = common.topics();
             Map<String, Object> properties = new java.util.HashMap<>(flags.properties());
@@ -382,7 +399,8 @@ public final class ImageManager {
 
     @Command(name = "plan", description = "Show what a sync would do, as a table (or JSON); changes nothing.")
     static final class PlanCommand implements Callable<Integer> {
-        @Option(names = "--cloud", required = true, split = ",", description = "cloud name(s) from clouds.yaml")
+        @Option(names = "--cloud", split = ",", defaultValue = "${env:OS_CLOUD}",
+                description = "cloud name(s) from clouds.yaml, or envvars for the OS_* variables; default: OS_CLOUD")
         List<String> clouds;
 
         @CommandLine.Mixin
@@ -396,6 +414,7 @@ public final class ImageManager {
 
         @Override
         public Integer call() throws IOException {
+            clouds = requireClouds(clouds);
             DefinitionSnapshot snapshot = readOrReport(images);
             if (snapshot == null) {
                 return EXIT_INVALID;

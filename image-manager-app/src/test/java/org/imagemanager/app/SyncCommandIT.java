@@ -108,7 +108,7 @@ class SyncCommandIT {
                 + "      password: whatever\n      project_name: admin\n      user_domain_name: Default\n"
                 + "      project_domain_name: Default\n"
                 + "  no-glance:\n    region_name: DeadRegion\n    auth:\n      auth_url: http://127.0.0.1:5000/v3\n"
-                + "      username: admin\n      password: " + adminPassword(devCloud) + "\n      project_name: admin\n"
+                + "      username: admin\n      password: " + DevCloud.adminPassword() + "\n      project_name: admin\n"
                 + "      user_domain_name: Default\n      project_domain_name: Default\n");
         Path clouds = work.resolve("clouds.yaml");
         Files.writeString(clouds, wrongPassword);
@@ -128,13 +128,6 @@ class SyncCommandIT {
         assertTrue(sync(images, "no-such-cloud", clouds).output().contains("is not defined in any clouds.yaml"));
         assertTrue(sync(images, "wrong-password", clouds).output().contains("authentication to cloud 'wrong-password' failed"));
         assertEquals(List.of(), glance.listImages(tag));
-    }
-
-    /** The admin password of the dev cloud's clouds.yaml (its first password entry). */
-    private static String adminPassword(String cloudsYaml) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s+password: (\\S+)$").matcher(cloudsYaml);
-        assertTrue(m.find(), "a password in the dev cloud's clouds.yaml");
-        return m.group(1);
     }
 
     /** The reference's own command line, as its cron lines and CI steps call it, with only the program name replaced. */
@@ -278,6 +271,11 @@ class SyncCommandIT {
 
     /** The launcher started in a JVM of its own (its heap bounded as the launcher script bounds it), not waited for. */
     static Process start(Path output, Path cloudsFile, String... args) throws IOException {
+        return start(output, cloudsFile, Map.of(), args);
+    }
+
+    /** As {@link #start(Path, Path, String...)}, with more environment variables (OS_CLOUD, OS_*, …). */
+    static Process start(Path output, Path cloudsFile, Map<String, String> environment, String... args) throws IOException {
         String classpath = Path.of("target/classes").toAbsolutePath() + java.io.File.pathSeparator
                 + Files.readString(Path.of("target/launcher.classpath")).trim();
         List<String> command = new ArrayList<>(List.of(
@@ -286,6 +284,7 @@ class SyncCommandIT {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().put("OS_CLIENT_CONFIG_FILE", cloudsFile.toString());
+        builder.environment().putAll(environment);
         return builder.start();
     }
 

@@ -3,21 +3,8 @@ package org.imagemanager.glance;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.imagemanager.cloud.CloudConfig;
 import org.imagemanager.event.EventJson;
+import org.imagemanager.keystone.KeystoneClient;
 import org.imagemanager.plan.ObservedImage;
-import org.openstack4j.api.OSClient;
-import org.openstack4j.api.types.Facing;
-import org.openstack4j.model.common.ActionResponse;
-import org.openstack4j.model.common.Identifier;
-import org.openstack4j.model.identity.v3.Endpoint;
-import org.openstack4j.model.identity.v3.Service;
-import org.openstack4j.model.identity.v3.Token;
-import org.openstack4j.model.image.v2.ContainerFormat;
-import org.openstack4j.model.image.v2.DiskFormat;
-import org.openstack4j.model.image.v2.Image;
-import org.openstack4j.model.image.v2.builder.ImageBuilder;
-import org.openstack4j.api.Builders;
-import org.openstack4j.openstack.OSFactory;
-import org.openstack4j.openstack.image.v2.domain.GlanceImage;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,41 +23,47 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
- * Glance v2 for one cloud (and the little of Keystone the share options need). Metadata calls go through
- * openstack4j (Keystone v3 auth, catalog, image API).
- *
- * <p>Image data travels through a small extension on the JDK's HTTP client with the same token: every
- * openstack4j connector buffers an {@code InputStream} payload whole (in memory or a temp file) before sending it,
- * which would break our promise that an image never sits whole anywhere. {@code PUT /file} here is chunked and
- * streamed, and {@code GET /file} hands back the response stream.
+ * Glance v2 for one cloud, through the JDK's HTTP client with the token and endpoint of the cloud's
+ * {@link KeystoneClient} and its TLS settings. openstack4j's image API served once and no longer does: its connectors
+ * buffer an {@code InputStream} payload whole before sending it (an image must never sit whole anywhere), it sends a
+ * JSON-patch media type Glance refuses, it knows only public and private visibility, it answers a refusal with null
+ * (a 409 on a fixed id looked like any error), and its okhttp connector cannot take a private CA on JDK 9+
+ * ({@code sslSocketFactory(SSLSocketFactory)} is unsupported), so {@code cacert} could not apply to it. Every call
+ * here is one request with one error type, {@link GlanceException}, carrying the HTTP status.
  */
 public final class GlanceClient {
-    private static final Duration TOKEN_MARGIN = Duration.ofMinutes(5);
     private static final int PAGE = 200;
 
-    private final CloudConfig cloud;
+    private final KeystoneClient keystone;
     private final HttpClient http;
-    private volatile Token token;
 
     public GlanceClient(CloudConfig cloud) {
-        this.cloud = cloud;
+        this(new KeystoneClient(cloud));
+    }
+
+    public GlanceClient(KeystoneClient keystone) {
+        this.keystone = keystone;
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(keystone.ssl())
                 .connectTimeout(Duration.ofSeconds(20))
                 .build();
     }
 
+    /** The cloud's Keystone (token, catalog, projects and domains). */
+    public KeystoneClient keystone() {
+        return keystone;
+    }
+
     public String cloudName() {
-        return cloud.name();
+        return keystone.cloud().name();
     }
 
     /** The project the credentials are scoped to: images of other projects are only considered when public. */
     public String projectId() {
-        os();
-        return token.getProject() == null ? null : token.getProject().getId();
+        return keystone.projectId();
     }
 
     /**
@@ -94,12 +87,16 @@ public final class GlanceClient {
             if (marker != null) {
                 query.put("marker", marker);
             }
-            List<? extends Image> page = os().imagesV2().list(query);
+            String search = query.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                    .collect(java.util.stream.Collectors.joining("&"));
+            JsonNode page = json(call(authorized(imageEndpoint().resolve("v2/images?" + search)).GET(), "list of images", 200))
+                    .path("images");
             page.forEach(image -> images.add(observe(image)));
             if (page.size() < PAGE) {
                 return images;
             }
-            marker = page.get(page.size() - 1).getId();
+            marker = page.get(page.size() - 1).path("id").asText();
         }
     }
 
@@ -140,38 +137,34 @@ public final class GlanceClient {
     }
 
     public Optional<ObservedImage> get(String imageId) {
-        Image image = os().imagesV2().get(imageId);
-        return Optional.ofNullable(image).map(this::observe);
+        try {
+            return Optional.of(observe(json(call(authorized(imageUri(imageId)).GET(), "GET image " + imageId, 200))));
+        } catch (GlanceException e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /** Creates a private, queued image and returns its id. */
     public String create(NewImage spec) {
-        ImageBuilder builder = Builders.imageV2()
-                .id(spec.id())
-                .name(spec.name())
-                .diskFormat(DiskFormat.value(spec.diskFormat()))
-                .containerFormat(ContainerFormat.BARE)
-                .visibility(Image.ImageVisibility.PRIVATE)
-                .minDisk((long) spec.minDisk())
-                .minRam((long) spec.minRam())
-                .tags(spec.tags());
-        // openstack4j drops these from additional properties (its model has fields for them), so set them there.
-        spec.properties().forEach((key, value) -> {
-            switch (key) {
-                case "architecture" -> builder.architecture(value);
-                case "os_distro" -> builder.osDistro(value);
-                case "os_version" -> builder.osVersion(value);
-                case "kernel_id" -> builder.kernelId(value);
-                case "ramdisk_id" -> builder.ramdiskId(value);
-                case "instance_uuid" -> builder.instanceUuid(value);
-                default -> builder.additionalProperty(key, value);
-            }
-        });
-        Image created = os().imagesV2().create(builder.build());
-        if (created == null || created.getId() == null) {
-            throw new GlanceException("Glance refused to create image '" + spec.name() + "'", 0);
+        Map<String, Object> image = new java.util.LinkedHashMap<>();
+        if (spec.id() != null) {
+            image.put("id", spec.id());
         }
-        return created.getId();
+        image.put("name", spec.name());
+        image.put("disk_format", spec.diskFormat());
+        image.put("container_format", "bare");
+        image.put("visibility", "private");
+        image.put("min_disk", spec.minDisk());
+        image.put("min_ram", spec.minRam());
+        image.put("tags", spec.tags());
+        spec.properties().forEach(image::putIfAbsent);
+        HttpResponse<String> created = call(authorized(imageEndpoint().resolve("v2/images"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(EventJson.encode(image))), "create of image '" + spec.name() + "'", 201);
+        return json(created).path("id").asText();
     }
 
     /**
@@ -248,9 +241,12 @@ public final class GlanceClient {
 
     /** Deletes the image; an image that is already gone counts as deleted. */
     public void delete(String imageId) {
-        ActionResponse response = os().imagesV2().delete(imageId);
-        if (!response.isSuccess() && response.getCode() != 404) {
-            throw new GlanceException("delete of image " + imageId + " failed: " + response.getFault(), response.getCode());
+        try {
+            call(authorized(imageUri(imageId)).DELETE(), "delete of image " + imageId, 204);
+        } catch (GlanceException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
         }
     }
 
@@ -284,22 +280,29 @@ public final class GlanceClient {
     }
 
     public void addTag(String imageId, String tag) {
-        check(os().imagesV2().updateTag(imageId, tag), "add tag " + tag + " to image " + imageId);
+        call(authorized(imageUri(imageId).resolve(segment(imageId) + "/tags/" + segment(tag)))
+                .PUT(HttpRequest.BodyPublishers.noBody()), "add tag " + tag + " to image " + imageId, 204);
     }
 
     public void removeTag(String imageId, String tag) {
-        ActionResponse response = os().imagesV2().deleteTag(imageId, tag);
-        if (response.getCode() != 404) {
-            check(response, "remove tag " + tag + " from image " + imageId);
+        try {
+            call(authorized(imageUri(imageId).resolve(segment(imageId) + "/tags/" + segment(tag))).DELETE(),
+                    "remove tag " + tag + " from image " + imageId, 204);
+        } catch (GlanceException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
         }
     }
 
     public void deactivate(String imageId) {
-        check(os().imagesV2().deactivate(imageId), "deactivate image " + imageId);
+        call(authorized(imageUri(imageId).resolve(segment(imageId) + "/actions/deactivate"))
+                .POST(HttpRequest.BodyPublishers.noBody()), "deactivate image " + imageId, 204);
     }
 
     public void reactivate(String imageId) {
-        check(os().imagesV2().reactivate(imageId), "reactivate image " + imageId);
+        call(authorized(imageUri(imageId).resolve(segment(imageId) + "/actions/reactivate"))
+                .POST(HttpRequest.BodyPublishers.noBody()), "reactivate image " + imageId, 204);
     }
 
     /**
@@ -352,71 +355,17 @@ public final class GlanceClient {
         return imageEndpoint().resolve("v2/images/" + segment(imageId) + "/members");
     }
 
-    /**
-     * The ids of the projects the share options name: each project (name or id) and every project of each domain
-     * (name or id), from Keystone. The credentials must be allowed to list projects and domains there (such as
-     * admin). Anything not found is an error, never an empty answer: too few projects would unshare images.
-     */
+    /** The ids of the projects the share options name (see {@link KeystoneClient#resolveProjects}). */
     public Set<String> resolveProjects(Collection<String> projects, Collection<String> domains) {
-        Set<String> ids = new TreeSet<>();
-        projects.forEach(project -> ids.add(keystoneId("projects", project)));
-        for (String domain : domains) {
-            String domainId = keystoneId("domains", domain);
-            JsonNode answer = identity("projects?domain_id=" + query(domainId), "projects of domain " + domain);
-            if (answer.path("truncated").asBoolean(false)) {
-                // Keystone's list_limit cut the list: sharing with part of a domain would look like a removal
-                throw new GlanceException("Keystone truncated the projects of domain " + domain + " (list_limit)", 0);
-            }
-            answer.path("projects").forEach(p -> ids.add(p.path("id").asText()));
-        }
-        return ids;
-    }
-
-    /**
-     * A project or domain by name or by id. A project name is unique only within its domain: one found in several
-     * domains must be given by id.
-     */
-    private String keystoneId(String collection, String nameOrId) {
-        String kind = collection.substring(0, collection.length() - 1);
-        JsonNode named = identity(collection + "?name=" + query(nameOrId), collection + " named " + nameOrId).path(collection);
-        if (named.size() > 1) {
-            List<String> domains = new ArrayList<>();
-            named.forEach(p -> domains.add(p.path("domain_id").asText()));
-            throw new GlanceException(kind + " name '" + nameOrId + "' is ambiguous (domains " + domains + "): give its id", 0);
-        }
-        if (named.size() == 1) {
-            return named.get(0).path("id").asText();
-        }
-        try {
-            return identity(collection + "/" + segment(nameOrId), kind + " " + nameOrId).path(kind).path("id").asText();
-        } catch (GlanceException e) {
-            if (e.status() == 404) {
-                throw new GlanceException("Keystone knows no " + kind + " '" + nameOrId + "' (by name or id)", 404, e);
-            }
-            throw e;
-        }
-    }
-
-    private JsonNode identity(String pathAndQuery, String what) {
-        return json(call(authorized(identityEndpoint().resolve(pathAndQuery)).GET(), "Keystone: " + what, 200));
+        return keystone.resolveProjects(projects, domains);
     }
 
     private static JsonNode json(HttpResponse<String> response) {
         return EventJson.decode(response.body(), JsonNode.class);
     }
 
-    private static String query(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
     private static String segment(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static void check(ActionResponse response, String what) {
-        if (!response.isSuccess()) {
-            throw new GlanceException(what + " failed: HTTP " + response.getCode() + " " + response.getFault(), response.getCode());
-        }
     }
 
     /** One JSON-patch operation. */
@@ -471,76 +420,12 @@ public final class GlanceClient {
         }
     }
 
-    private OSClient.OSClientV3 os() {
-        Token current = token;
-        if (current == null || current.getExpires().toInstant().minus(TOKEN_MARGIN).isBefore(Instant.now())) {
-            synchronized (this) {
-                current = token;
-                if (current == null || current.getExpires().toInstant().minus(TOKEN_MARGIN).isBefore(Instant.now())) {
-                    current = authenticate();
-                    token = current;
-                }
-            }
-        }
-        OSClient.OSClientV3 client = OSFactory.clientFromToken(current, facing());
-        return cloud.regionName() == null ? client : client.useRegion(cloud.regionName());
-    }
-
-    private Token authenticate() {
-        if (cloud.password() == null) {
-            throw new GlanceException("cloud '" + cloud.name() + "' has no password in clouds.yaml", 0);
-        }
-        var builder = OSFactory.builderV3()
-                .endpoint(cloud.authUrl())
-                .credentials(cloud.username(), cloud.password().value(), Identifier.byName(cloud.userDomainName()))
-                .perspective(facing());
-        if (cloud.projectId() != null) {
-            builder.scopeToProject(Identifier.byId(cloud.projectId()));
-        } else {
-            builder.scopeToProject(Identifier.byName(cloud.projectName()), Identifier.byName(cloud.projectDomainName()));
-        }
-        try {
-            return builder.authenticate().getToken();
-        } catch (RuntimeException e) {
-            // openstack4j's messages never contain the password; keep only the message, not the request.
-            throw new GlanceException("authentication to cloud '" + cloud.name() + "' failed: " + e.getMessage(), 401);
-        }
-    }
-
-    private Facing facing() {
-        return switch (cloud.interfaceName() == null ? "public" : cloud.interfaceName()) {
-            case "internal" -> Facing.INTERNAL;
-            case "admin" -> Facing.ADMIN;
-            default -> Facing.PUBLIC;
-        };
-    }
-
     private URI imageEndpoint() {
-        return endpointOf("image");
+        return keystone.endpoint("image");
     }
 
-    /** Keystone's v3 API: the catalog's identity endpoint, which some clouds list without the version. */
-    private URI identityEndpoint() {
-        String url = endpointOf("identity").toString();
-        return URI.create(url.endsWith("/v3/") ? url : url + "v3/");
-    }
-
-    private URI endpointOf(String type) {
-        os();
-        for (Service service : token.getCatalog()) {
-            if (!type.equals(service.getType())) {
-                continue;
-            }
-            for (Endpoint endpoint : service.getEndpoints()) {
-                boolean region = cloud.regionName() == null || cloud.regionName().equals(endpoint.getRegion())
-                        || cloud.regionName().equals(endpoint.getRegionId());
-                if (region && endpoint.getIface() == facing()) {
-                    String url = endpoint.getUrl().toString();
-                    return URI.create(url.endsWith("/") ? url : url + "/");
-                }
-            }
-        }
-        throw new GlanceException("cloud '" + cloud.name() + "' has no " + facing() + " " + type + " endpoint in its catalog", 0);
+    private URI imageUri(String imageId) {
+        return imageEndpoint().resolve("v2/images/" + segment(imageId));
     }
 
     private URI imageFileUri(String imageId) {
@@ -548,61 +433,38 @@ public final class GlanceClient {
     }
 
     HttpRequest.Builder authorized(URI uri) {
-        os();
-        return HttpRequest.newBuilder(uri).header("X-Auth-Token", token.getId());
+        return HttpRequest.newBuilder(uri).header("X-Auth-Token", keystone.token().getId());
     }
 
-    /**
-     * openstack4j's model knows only public and private visibility (shared and community come back as UNKNOWN);
-     * for those the real value is read from Glance's JSON. A shared image costs one more call, for its members.
-     */
-    private ObservedImage observe(Image image) {
-        ObservedImage observed = toObserved(image);
-        if (image.getVisibility() != null && image.getVisibility() != Image.ImageVisibility.UNKNOWN) {
-            return observed;
-        }
-        String visibility = rawField(image.getId(), "visibility");
-        ObservedImage withVisibility = new ObservedImage(observed.id(), observed.name(), observed.status(), visibility,
-                observed.diskFormat(), observed.properties(), observed.tags(), observed.createdAt(), observed.owner(),
-                observed.sizeBytes(), observed.minDisk(), observed.minRam(), observed.hidden());
-        return "shared".equals(visibility) ? withVisibility.withMembers(members(image.getId())) : withVisibility;
-    }
+    /** Glance's own fields of an image; every other key of its JSON is a property. */
+    private static final Set<String> FIELDS = Set.of("id", "name", "status", "visibility", "protected", "checksum",
+            "owner", "size", "virtual_size", "min_disk", "min_ram", "container_format", "disk_format", "created_at",
+            "updated_at", "tags", "self", "file", "schema", "locations", "direct_url", "os_hidden");
 
-    private String rawField(String imageId, String field) {
-        String body = call(authorized(imageEndpoint().resolve("v2/images/" + imageId)).GET(), "GET image " + imageId, 200).body();
-        Object value = EventJson.decode(body, Map.class).get(field);
-        return value == null ? null : value.toString();
-    }
-
-    static ObservedImage toObserved(Image image) {
+    /** An image as Glance's JSON has it; a shared one costs one more call, for its members. */
+    private ObservedImage observe(JsonNode image) {
         Map<String, String> properties = new HashMap<>();
-        if (image instanceof GlanceImage glance && glance.getAdditionalProperties() != null) {
+        image.fields().forEachRemaining(field -> {
             // a queued image reports e.g. os_hash_value: null; a property without a value is no property
-            glance.getAdditionalProperties().forEach((key, value) -> putIfPresent(properties, key, value));
-        }
-        // openstack4j lifts these well-known properties out of the property map into fields of its model.
-        putIfPresent(properties, "architecture", image.getArchitecture());
-        putIfPresent(properties, "os_distro", image.getOsDistro());
-        putIfPresent(properties, "os_version", image.getOsVersion());
-        putIfPresent(properties, "kernel_id", image.getKernelId());
-        putIfPresent(properties, "ramdisk_id", image.getRamdiskId());
-        putIfPresent(properties, "instance_uuid", image.getInstanceUuid());
-        boolean hidden = Boolean.parseBoolean(properties.remove("os_hidden"));
-        return new ObservedImage(image.getId(), image.getName(),
-                image.getStatus() == null ? null : image.getStatus().value(),
-                image.getVisibility() == null ? null : image.getVisibility().value(),
-                image.getDiskFormat() == null ? null : image.getDiskFormat().value(),
-                properties, image.getTags(),
-                image.getCreatedAt() == null ? null : image.getCreatedAt().toInstant(),
-                image.getOwner(), image.getSize(),
-                image.getMinDisk() == null ? 0 : image.getMinDisk().intValue(),
-                image.getMinRam() == null ? 0 : image.getMinRam().intValue(), hidden);
+            if (!FIELDS.contains(field.getKey()) && !field.getValue().isNull()) {
+                properties.put(field.getKey(), field.getValue().isTextual() ? field.getValue().asText() : field.getValue().toString());
+            }
+        });
+        List<String> tags = new ArrayList<>();
+        image.path("tags").forEach(tag -> tags.add(tag.asText()));
+        String created = text(image, "created_at");
+        JsonNode size = image.get("size");
+        ObservedImage observed = new ObservedImage(text(image, "id"), text(image, "name"), text(image, "status"),
+                text(image, "visibility"), text(image, "disk_format"), properties, tags,
+                created == null ? null : Instant.parse(created), text(image, "owner"),
+                size == null || size.isNull() ? null : size.asLong(), image.path("min_disk").asInt(0),
+                image.path("min_ram").asInt(0), image.path("os_hidden").asBoolean(false));
+        return "shared".equals(observed.visibility()) ? observed.withMembers(members(observed.id())) : observed;
     }
 
-    private static void putIfPresent(Map<String, String> properties, String key, String value) {
-        if (value != null) {
-            properties.put(key, value);
-        }
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
     }
 
     private static String abbreviate(String body) {

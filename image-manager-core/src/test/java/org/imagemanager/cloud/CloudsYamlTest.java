@@ -12,6 +12,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -220,5 +221,182 @@ class CloudsYamlTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CloudsYaml.load("prod", env(file)));
 
         assertFalse(e.getMessage().contains(PASSWORD), e.getMessage());
+    }
+
+    @Test
+    void shouldReadAnApplicationCredentialByIdOrByNameWithItsUser() throws IOException {
+        Path file = write("clouds.yaml", """
+                clouds:
+                  by-id:
+                    auth_type: v3applicationcredential
+                    auth:
+                      auth_url: https://keystone.example.org/v3
+                      application_credential_id: 4ae2
+                      application_credential_secret: %s
+                  by-name:
+                    auth_type: v3applicationcredential
+                    auth:
+                      auth_url: https://keystone.example.org/v3
+                      application_credential_name: image-manager
+                      username: automation
+                      user_domain_name: Users
+                      application_credential_secret: %s
+                """.formatted(PASSWORD, PASSWORD));
+
+        CloudConfig byId = CloudsYaml.load("by-id", env(file));
+        CloudConfig byName = CloudsYaml.load("by-name", env(file));
+
+        CloudConfig.ApplicationCredential id = assertInstanceOf(CloudConfig.ApplicationCredential.class, byId.auth());
+        assertEquals("4ae2", id.id());
+        assertEquals(PASSWORD, id.secret().value());
+        assertNull(byId.scope(), "Keystone scopes an application credential itself");
+        CloudConfig.ApplicationCredential named = assertInstanceOf(CloudConfig.ApplicationCredential.class, byName.auth());
+        assertEquals("image-manager", named.name());
+        assertEquals(new CloudConfig.User(null, "automation", null, "Users"), named.user());
+        assertFalse(byName.toString().contains(PASSWORD), byName.toString());
+    }
+
+    @Test
+    void shouldRefuseAnApplicationCredentialWithoutSecretOrWithoutIdAndUser() throws IOException {
+        Path file = write("clouds.yaml", """
+                clouds:
+                  no-secret:
+                    auth_type: v3applicationcredential
+                    auth:
+                      auth_url: https://keystone.example.org/v3
+                      application_credential_id: 4ae2
+                  no-user:
+                    auth_type: v3applicationcredential
+                    auth:
+                      auth_url: https://keystone.example.org/v3
+                      application_credential_name: image-manager
+                      application_credential_secret: s
+                """);
+
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> CloudsYaml.load("no-secret", env(file))).getMessage()
+                .contains("clouds.no-secret.auth.application_credential_secret is required"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> CloudsYaml.load("no-user", env(file))).getMessage()
+                .contains("clouds.no-user.auth.application_credential_id is required"));
+    }
+
+    @Test
+    void shouldReadATokenScopedToAProject() throws IOException {
+        Path file = write("clouds.yaml", """
+                clouds:
+                  prod:
+                    auth_type: v3token
+                    auth:
+                      auth_url: https://keystone.example.org/v3
+                      token: %s
+                      project_id: 0123abcd
+                """.formatted(PASSWORD));
+
+        CloudConfig prod = CloudsYaml.load("prod", env(file));
+
+        assertEquals(PASSWORD, assertInstanceOf(CloudConfig.Token.class, prod.auth()).token().value());
+        assertEquals("0123abcd", prod.projectId());
+        assertFalse(prod.toString().contains(PASSWORD), prod.toString());
+    }
+
+    @Test
+    void shouldMergeSecureYamlOverTheCloudsEntry() throws IOException {
+        Path clouds = write("clouds.yaml", minimalCloud("prod").replace("      password: " + PASSWORD + "\n", ""));
+        Path secure = write("elsewhere/secure.yaml", """
+                clouds:
+                  prod:
+                    auth:
+                      password: %s
+                """.formatted(PASSWORD));
+
+        CloudConfig prod = CloudsYaml.load("prod", Map.of("OS_CLIENT_CONFIG_FILE", clouds.toString(),
+                "OS_CLIENT_SECURE_FILE", secure.toString(), "HOME", home.toString()));
+
+        assertEquals(PASSWORD, prod.password().value());
+        assertEquals("image-manager", prod.username(), "the rest still comes from clouds.yaml");
+    }
+
+    @Test
+    void shouldFindSecureYamlInTheUsersConfigDirectory() throws IOException {
+        write("home/.config/openstack/clouds.yaml", minimalCloud("prod").replace("      password: " + PASSWORD + "\n", ""));
+        write("home/.config/openstack/secure.yaml", "clouds:\n  prod:\n    auth:\n      password: " + PASSWORD + "\n");
+
+        assertEquals(PASSWORD, CloudsYaml.load("prod", Map.of("HOME", home.toString())).password().value());
+    }
+
+    @Test
+    void shouldMakeTheEnvvarsCloudFromTheOsVariables() {
+        CloudConfig cloud = CloudsYaml.load(CloudsYaml.ENVVARS, Map.of("HOME", home.toString(),
+                "OS_AUTH_URL", "https://keystone.example.org/v3", "OS_USERNAME", "automation", "OS_PASSWORD", PASSWORD,
+                "OS_PROJECT_NAME", "images", "OS_USER_DOMAIN_NAME", "Users", "OS_PROJECT_DOMAIN_NAME", "Projects",
+                "OS_REGION_NAME", "RegionTwo", "OS_INTERFACE", "internal"));
+
+        assertEquals("envvars", cloud.name());
+        assertEquals("https://keystone.example.org/v3", cloud.authUrl());
+        assertEquals("automation", cloud.username());
+        assertEquals(PASSWORD, cloud.password().value());
+        assertEquals("Users", cloud.userDomainName());
+        assertEquals("images", cloud.projectName());
+        assertEquals("Projects", cloud.projectDomainName());
+        assertEquals("RegionTwo", cloud.regionName());
+        assertEquals("internal", cloud.interfaceName());
+    }
+
+    @Test
+    void shouldNameTheVariableWhenTheEnvvarsCloudLacksOne() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CloudsYaml.load(CloudsYaml.ENVVARS,
+                Map.of("HOME", home.toString(), "OS_AUTH_URL", "https://keystone.example.org/v3", "OS_AUTH_TYPE",
+                        "v3applicationcredential", "OS_APPLICATION_CREDENTIAL_ID", "4ae2")));
+
+        assertTrue(e.getMessage().contains("OS_APPLICATION_CREDENTIAL_SECRET is required"), e.getMessage());
+    }
+
+    /** Whatever would change how we connect, and that we cannot do, ends the run naming the key: never ignored. */
+    @Test
+    void shouldRefuseWhatItCannotDoNamingTheKey() throws IOException {
+        Path file = write("clouds.yaml", """
+                clouds:
+                  oidc:
+                    auth_type: v3oidcpassword
+                    auth: {auth_url: https://keystone.example.org/v3}
+                  v2:
+                    identity_api_version: 2
+                    auth: {auth_url: https://keystone.example.org/v2.0}
+                  client-cert:
+                    cert: /etc/ssl/client.pem
+                    key: /etc/ssl/client.key
+                    auth: {auth_url: https://keystone.example.org/v3}
+                  regions:
+                    regions: [RegionOne, RegionTwo]
+                    auth: {auth_url: https://keystone.example.org/v3}
+                  cacert:
+                    cacert: /no/such/ca.pem
+                    auth: {auth_url: https://keystone.example.org/v3}
+                """);
+
+        Map<String, String> expected = Map.of("oidc", "clouds.oidc.auth_type: 'v3oidcpassword' is not supported",
+                "v2", "clouds.v2.identity_api_version: '2' is not supported", "client-cert", "clouds.client-cert.cert",
+                "regions", "clouds.regions.regions", "cacert", "clouds.cacert.cacert: cannot read /no/such/ca.pem");
+        expected.forEach((cloud, message) -> {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CloudsYaml.load(cloud, env(file)));
+            assertTrue(e.getMessage().contains(message), cloud + ": " + e.getMessage());
+        });
+    }
+
+    @Test
+    void shouldReadTheTlsSettings() throws IOException {
+        Path ca = write("ca.pem", "not read here");
+        Path file = write("clouds.yaml", """
+                clouds:
+                  private-ca:
+                    cacert: %s
+                    auth: {auth_url: https://keystone.example.org/v3}
+                  unverified:
+                    verify: false
+                    auth: {auth_url: https://keystone.example.org/v3}
+                """.formatted(ca));
+
+        assertEquals(new CloudConfig.Tls(ca, true), CloudsYaml.load("private-ca", env(file)).tls());
+        assertEquals(new CloudConfig.Tls(null, false), CloudsYaml.load("unverified", env(file)).tls());
+        assertEquals(CloudConfig.Tls.DEFAULT, CloudsYaml.load("prod", env(write("other.yaml", minimalCloud("prod")))).tls());
     }
 }

@@ -26,6 +26,20 @@ public final class DevCloud {
         return new org.imagemanager.cloud.Clouds(cloudsFile().toString()).glance(cloud);
     }
 
+    /** The admin's password, from the dev cloud's clouds.yaml (its first password entry, without YAML quotes). */
+    public static String adminPassword() {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s+password: '?([^'\\s]+)'?$")
+                    .matcher(Files.readString(cloudsFile()));
+            if (!m.find()) {
+                throw new IllegalStateException("no password in " + cloudsFile());
+            }
+            return m.group(1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Ensures the dev cloud runs; returns its clouds.yaml. */
     public static synchronized Path cloudsFile() {
         if (cloudsFile == null) {
