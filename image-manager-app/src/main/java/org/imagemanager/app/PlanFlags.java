@@ -1,6 +1,6 @@
 package org.imagemanager.app;
 
-import org.imagemanager.glance.GlanceClient;
+import org.imagemanager.glance.Glance;
 import org.imagemanager.plan.PlanOptions;
 import picocli.CommandLine.Option;
 
@@ -66,7 +66,7 @@ final class PlanFlags {
     boolean shareAccept;
 
     /** The options for the cloud behind {@code glance}; share targets are looked up in its Keystone. */
-    PlanOptions options(GlanceClient glance, Instant now) {
+    PlanOptions options(Glance glance, Instant now) {
         boolean sharing = !shareProjects.isEmpty() || !shareDomains.isEmpty();
         return PlanOptions.builder(glance.cloudName(), now)
                 .managementTag(tag)

@@ -1,6 +1,6 @@
 package org.imagemanager.claim;
 
-import org.imagemanager.glance.GlanceClient;
+import org.imagemanager.glance.Glance;
 import org.imagemanager.glance.GlanceException;
 import org.imagemanager.plan.ObservedImage;
 import org.slf4j.Logger;
@@ -61,7 +61,8 @@ public class FamilyClaims implements AutoCloseable {
     public static final String EXPIRES = "image_manager_claim_expires";
     /** Glance's limit of an image name (and of a property value). */
     private static final int MAX_NAME = 255;
-    private static final int MAX_TRIES = 20;
+    /** Terms tried in one acquisition: a few, unless claim images were deleted by hand (then one GET each). */
+    private static final int MAX_TRIES = 200;
 
     private final Supplier<String> holderIdentity;
     private final Duration lease;
@@ -125,7 +126,7 @@ public class FamilyClaims implements AutoCloseable {
      *
      * @throws HeldElsewhere another run holds a live claim on the family
      */
-    public Hold hold(GlanceClient glance, String family) throws HeldElsewhere {
+    public Hold hold(Glance glance, String family) throws HeldElsewhere {
         String key = glance.cloudName() + "/" + family;
         synchronized (lockFor(key)) {
             Claim claim = held.get(key);
@@ -144,7 +145,7 @@ public class FamilyClaims implements AutoCloseable {
         return locks.computeIfAbsent(key, k -> new Object());
     }
 
-    private Claim acquire(GlanceClient glance, String family) throws HeldElsewhere {
+    private Claim acquire(Glance glance, String family) throws HeldElsewhere {
         String project = glance.projectId();
         String me = holder();
         long floor = 0; // terms at or below this are known to be taken (a 409 on an id no longer listed)
@@ -174,9 +175,22 @@ public class FamilyClaims implements AutoCloseable {
                 }
                 return new Claim(glance, family, id, next, until);
             }
-            // someone won this term a moment ago (the next listing shows it), or the id is one of a claim image that
-            // was deleted by hand (not listed again: the next round tries the term after it)
-            floor = next;
+            // Someone holds this term, or held it and it was deleted since. Asked by id, not by a new listing: Glance
+            // sets an image's tags in a step of its own after creating it, so a claim won a moment ago can be missing
+            // from a listing by tag, but never from a GET (a 409 means the row is there).
+            Optional<ObservedImage> winner = glance.get(id);
+            if (winner.isPresent()) {
+                if (sameHolder(me, winner.get().property(HOLDER))) {
+                    Claim ours = new Claim(glance, family, id, next, expiry(winner.get()));
+                    renew(ours);
+                    return ours;
+                }
+                Instant winnerUntil = expiry(winner.get());
+                if (winnerUntil.isAfter(clock.instant())) {
+                    throw new HeldElsewhere(family, String.valueOf(winner.get().property(HOLDER)), winnerUntil);
+                }
+            }
+            floor = next; // deleted (an old term) or already expired: the next round tries the term after it
         }
         throw new GlanceException("cloud '" + glance.cloudName() + "': cannot claim image '" + family + "' after "
                 + MAX_TRIES + " tries (claims keep changing hands)", 0);
@@ -187,7 +201,7 @@ public class FamilyClaims implements AutoCloseable {
      * asks before it plans: a family another run holds is left to it, and a running import of a family nobody holds
      * is the remains of a run that died.
      */
-    public Map<String, Live> liveClaims(GlanceClient glance) {
+    public Map<String, Live> liveClaims(Glance glance) {
         String project = glance.projectId();
         Instant now = clock.instant();
         Map<String, ObservedImage> current = new java.util.HashMap<>();
@@ -215,7 +229,7 @@ public class FamilyClaims implements AutoCloseable {
     }
 
     /** The family's claim images of this project (an admin lists other projects' too). */
-    private static List<ObservedImage> claimImages(GlanceClient glance, String project, String family) {
+    private static List<ObservedImage> claimImages(Glance glance, String project, String family) {
         return glance.listImages(TAG).stream()
                 .filter(image -> family.equals(image.property(FAMILY)))
                 .filter(image -> project == null || image.owner() == null || project.equals(image.owner()))
@@ -324,7 +338,7 @@ public class FamilyClaims implements AutoCloseable {
         held.clear();
     }
 
-    private static void deleteQuietly(GlanceClient glance, String id) {
+    private static void deleteQuietly(Glance glance, String id) {
         try {
             glance.delete(id);
         } catch (RuntimeException e) {
@@ -334,7 +348,7 @@ public class FamilyClaims implements AutoCloseable {
 
     /** One family's claim in one cloud, as this process knows it. Guarded by the family's lock. */
     private static final class Claim {
-        final GlanceClient glance;
+        final Glance glance;
         final String family;
         final String imageId;
         final long term;
@@ -342,7 +356,7 @@ public class FamilyClaims implements AutoCloseable {
         volatile boolean lost;
         int scopes;
 
-        Claim(GlanceClient glance, String family, String imageId, long term, Instant until) {
+        Claim(Glance glance, String family, String imageId, long term, Instant until) {
             this.glance = glance;
             this.family = family;
             this.imageId = imageId;

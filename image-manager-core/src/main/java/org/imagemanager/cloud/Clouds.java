@@ -2,6 +2,7 @@ package org.imagemanager.cloud;
 
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
+import org.imagemanager.glance.Glance;
 import org.imagemanager.glance.GlanceClient;
 
 import java.util.HashMap;
@@ -9,23 +10,30 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One {@link GlanceClient} per cloud name, read from clouds.yaml on first use. {@code image-manager.clouds-file}
+ * One {@link Glance} per cloud name: a {@link GlanceClient} read from clouds.yaml on first use. {@code image-manager.clouds-file}
  * names a clouds.yaml explicitly (it takes the place of {@code OS_CLIENT_CONFIG_FILE}).
  */
 @Singleton
 public class Clouds {
-    private final Map<String, GlanceClient> clients = new ConcurrentHashMap<>();
-    private final Map<String, String> environment;
+    private final Map<String, Glance> clients = new ConcurrentHashMap<>();
+    private final java.util.function.Function<String, Glance> connect;
 
+    @jakarta.inject.Inject
     public Clouds(@Value("${image-manager.clouds-file:}") String cloudsFile) {
         Map<String, String> env = new HashMap<>(System.getenv());
         if (cloudsFile != null && !cloudsFile.isBlank()) {
             env.put("OS_CLIENT_CONFIG_FILE", cloudsFile);
         }
-        this.environment = Map.copyOf(env);
+        Map<String, String> environment = Map.copyOf(env);
+        this.connect = name -> new GlanceClient(CloudsYaml.load(name, environment));
     }
 
-    public GlanceClient glance(String cloudName) {
-        return clients.computeIfAbsent(cloudName, name -> new GlanceClient(CloudsYaml.load(name, environment)));
+    /** Clouds served by {@code connect} (tests: an in-memory Glance per cloud name). */
+    public Clouds(java.util.function.Function<String, Glance> connect) {
+        this.connect = connect;
+    }
+
+    public Glance glance(String cloudName) {
+        return clients.computeIfAbsent(cloudName, connect);
     }
 }

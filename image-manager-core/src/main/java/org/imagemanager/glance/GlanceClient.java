@@ -33,7 +33,7 @@ import java.util.Set;
  * ({@code sslSocketFactory(SSLSocketFactory)} is unsupported), so {@code cacert} could not apply to it. Every call
  * here is one request with one error type, {@link GlanceException}, carrying the HTTP status.
  */
-public final class GlanceClient {
+public final class GlanceClient implements Glance {
     private static final int PAGE = 200;
 
     private final KeystoneClient keystone;
@@ -57,11 +57,13 @@ public final class GlanceClient {
         return keystone;
     }
 
+    @Override
     public String cloudName() {
         return keystone.cloud().name();
     }
 
     /** The project the credentials are scoped to: images of other projects are only considered when public. */
+    @Override
     public String projectId() {
         return keystone.projectId();
     }
@@ -70,6 +72,7 @@ public final class GlanceClient {
      * Every image that carries {@code tag} (any visibility, hidden or not), all pages, shared ones with their
      * members. Glance lists hidden images only when asked for them alone ({@code os_hidden=true}), so this asks twice.
      */
+    @Override
     public List<ObservedImage> listImages(String tag) {
         List<ObservedImage> images = new ArrayList<>();
         for (String hidden : List.of("false", "true")) {
@@ -101,6 +104,7 @@ public final class GlanceClient {
     }
 
     /** Every image called {@code name} that this project can see, managed or not. */
+    @Override
     public List<ObservedImage> listImagesNamed(String name) {
         List<ObservedImage> images = new ArrayList<>();
         for (String hidden : List.of("false", "true")) {
@@ -109,33 +113,7 @@ public final class GlanceClient {
         return images;
     }
 
-    /**
-     * The images that hold {@code name} for this project's users: its own and public ones. (An admin lists every
-     * project's images, but another project's private image does not take a name from this one.)
-     */
-    public List<ObservedImage> nameHolders(String name) {
-        String project = projectId();
-        return listImagesNamed(name).stream().filter(image -> image.visibleTo(project)).toList();
-    }
-
-    /**
-     * What a plan observes: the managed images, and whoever else holds the plain name of a {@code multi: true} family
-     * (unmanaged, or under another tool's tag, like a build the reference tool already renamed). Such a holder keeps
-     * the name for good, so the plan blocks the import at once instead of importing a copy that could never take it.
-     * (Names of new imports are checked again by the importer, right before it creates the image.)
-     */
-    public List<ObservedImage> observedForPlanning(String tag, java.util.Collection<org.imagemanager.definition.ImageDefinition> definitions) {
-        List<ObservedImage> observed = new ArrayList<>(listImages(tag));
-        Set<String> known = new java.util.HashSet<>();
-        observed.forEach(image -> known.add(image.id()));
-        for (org.imagemanager.definition.ImageDefinition definition : definitions) {
-            if (definition.hasRotatingName()) {
-                nameHolders(definition.name()).stream().filter(holder -> known.add(holder.id())).forEach(observed::add);
-            }
-        }
-        return observed;
-    }
-
+    @Override
     public Optional<ObservedImage> get(String imageId) {
         try {
             return Optional.of(observe(json(call(authorized(imageUri(imageId)).GET(), "GET image " + imageId, 200))));
@@ -148,6 +126,7 @@ public final class GlanceClient {
     }
 
     /** Creates a private, queued image and returns its id. */
+    @Override
     public String create(NewImage spec) {
         Map<String, Object> image = new java.util.LinkedHashMap<>();
         if (spec.id() != null) {
@@ -173,6 +152,7 @@ public final class GlanceClient {
      * twice, not even a deleted image's, so exactly one caller in the world can win a given id: the primitive our
      * family claims rest on. (openstack4j answers a 409 with null like any other refusal, hence the JDK client.)
      */
+    @Override
     public boolean createIfAbsent(Map<String, Object> image) {
         HttpRequest.Builder request = authorized(imageEndpoint().resolve("v2/images"))
                 .header("Content-Type", "application/json")
@@ -192,6 +172,7 @@ public final class GlanceClient {
     }
 
     /** Streams {@code data} into the image ({@code PUT /v2/images/{id}/file}, chunked). */
+    @Override
     public void upload(String imageId, InputStream data) throws IOException {
         exchange(authorized(imageFileUri(imageId))
                 .header("Content-Type", "application/octet-stream")
@@ -199,8 +180,9 @@ public final class GlanceClient {
     }
 
     /** The interoperable import calls openstack4j lacks ({@code /info/import}, {@code /stage}, {@code /import}). */
+    @Override
     public GlanceImports imports() {
-        return new GlanceImports(this);
+        return new HttpImports(this);
     }
 
     /** Sends a request to Glance; anything but 2xx becomes a {@link GlanceException} naming {@code what}. */
@@ -224,6 +206,7 @@ public final class GlanceClient {
     }
 
     /** The image's bytes as a stream ({@code GET /v2/images/{id}/file}); the caller closes it. */
+    @Override
     public InputStream download(String imageId) throws IOException {
         HttpRequest request = authorized(imageFileUri(imageId)).GET().build();
         try {
@@ -240,6 +223,7 @@ public final class GlanceClient {
     }
 
     /** Deletes the image; an image that is already gone counts as deleted. */
+    @Override
     public void delete(String imageId) {
         try {
             call(authorized(imageUri(imageId)).DELETE(), "delete of image " + imageId, 204);
@@ -250,40 +234,48 @@ public final class GlanceClient {
         }
     }
 
+    @Override
     public void rename(String imageId, String name) {
         patch(imageId, List.of(PatchOp.replace("/name", name)));
     }
 
+    @Override
     public void setVisibility(String imageId, String visibility) {
         patch(imageId, List.of(PatchOp.replace("/visibility", visibility)));
     }
 
+    @Override
     public void setHidden(String imageId, boolean hidden) {
         patch(imageId, List.of(PatchOp.replace("/os_hidden", hidden)));
     }
 
+    @Override
     public void setMinimums(String imageId, int minDisk, int minRam) {
         patch(imageId, List.of(PatchOp.replace("/min_disk", minDisk), PatchOp.replace("/min_ram", minRam)));
     }
 
     /** Adds or changes properties ({@code add} replaces an existing value in JSON-patch). */
+    @Override
     public void setProperties(String imageId, Map<String, String> properties) {
         if (!properties.isEmpty()) {
             patch(imageId, properties.entrySet().stream().map(e -> PatchOp.add("/" + e.getKey(), e.getValue())).toList());
         }
     }
 
+    @Override
     public void removeProperties(String imageId, Collection<String> keys) {
         if (!keys.isEmpty()) {
             patch(imageId, keys.stream().map(key -> PatchOp.remove("/" + key)).toList());
         }
     }
 
+    @Override
     public void addTag(String imageId, String tag) {
         call(authorized(imageUri(imageId).resolve(segment(imageId) + "/tags/" + segment(tag)))
                 .PUT(HttpRequest.BodyPublishers.noBody()), "add tag " + tag + " to image " + imageId, 204);
     }
 
+    @Override
     public void removeTag(String imageId, String tag) {
         try {
             call(authorized(imageUri(imageId).resolve(segment(imageId) + "/tags/" + segment(tag))).DELETE(),
@@ -295,11 +287,13 @@ public final class GlanceClient {
         }
     }
 
+    @Override
     public void deactivate(String imageId) {
         call(authorized(imageUri(imageId).resolve(segment(imageId) + "/actions/deactivate"))
                 .POST(HttpRequest.BodyPublishers.noBody()), "deactivate image " + imageId, 204);
     }
 
+    @Override
     public void reactivate(String imageId) {
         call(authorized(imageUri(imageId).resolve(segment(imageId) + "/actions/reactivate"))
                 .POST(HttpRequest.BodyPublishers.noBody()), "reactivate image " + imageId, 204);
@@ -312,6 +306,7 @@ public final class GlanceClient {
      * project's behalf without the admin role) from the rest. Here every refusal is a {@link GlanceException} with
      * its HTTP status.
      */
+    @Override
     public List<ObservedImage.Member> members(String imageId) {
         JsonNode answer = json(call(authorized(membersUri(imageId)).GET(), "members of image " + imageId, 200));
         List<ObservedImage.Member> members = new ArrayList<>();
@@ -321,6 +316,7 @@ public final class GlanceClient {
     }
 
     /** Makes the project a member (pending); Glance refuses it (403) unless the image is shared. */
+    @Override
     public void addMember(String imageId, String projectId) {
         call(authorized(membersUri(imageId))
                 .header("Content-Type", "application/json")
@@ -332,6 +328,7 @@ public final class GlanceClient {
      * Sets a member's status ({@code accepted}, {@code pending}, {@code rejected}). The member project itself may,
      * and an admin on its behalf; the image's owner may not (403).
      */
+    @Override
     public void setMemberStatus(String imageId, String projectId, String status) {
         call(authorized(membersUri(imageId).resolve("members/" + segment(projectId)))
                 .header("Content-Type", "application/json")
@@ -340,6 +337,7 @@ public final class GlanceClient {
     }
 
     /** Removes the member; a member that is already gone counts as removed. */
+    @Override
     public void removeMember(String imageId, String projectId) {
         try {
             call(authorized(membersUri(imageId).resolve("members/" + segment(projectId))).DELETE(),
@@ -356,6 +354,7 @@ public final class GlanceClient {
     }
 
     /** The ids of the projects the share options name (see {@link KeystoneClient#resolveProjects}). */
+    @Override
     public Set<String> resolveProjects(Collection<String> projects, Collection<String> domains) {
         return keystone.resolveProjects(projects, domains);
     }

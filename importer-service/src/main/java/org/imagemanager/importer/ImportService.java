@@ -13,7 +13,7 @@ import org.imagemanager.event.ImportImage;
 import org.imagemanager.event.ImportProgress;
 import org.imagemanager.event.ImportStarted;
 import org.imagemanager.event.LeftAlone;
-import org.imagemanager.glance.GlanceClient;
+import org.imagemanager.glance.Glance;
 import org.imagemanager.glance.GlanceException;
 import org.imagemanager.glance.GlanceImports;
 import org.imagemanager.glance.NewImage;
@@ -117,7 +117,7 @@ public class ImportService {
      * both import a build, and the name check before the create cannot be raced by another process.
      */
     private ImageEvent run(ImportImage action) {
-        GlanceClient glance;
+        Glance glance;
         FamilyClaims.Hold hold;
         try {
             glance = clouds.glance(action.cloud());
@@ -141,7 +141,7 @@ public class ImportService {
                 action.describe(), e.holder(), e.until());
     }
 
-    private ImageEvent runHolding(ImportImage action, GlanceClient glance, FamilyClaims.Hold hold) throws FamilyClaims.HeldElsewhere {
+    private ImageEvent runHolding(ImportImage action, Glance glance, FamilyClaims.Hold hold) throws FamilyClaims.HeldElsewhere {
         String log = "cloud=" + action.cloud() + " image=" + action.family() + "@" + action.version();
         try {
             Optional<ImportCompleted> done = reuseOrClean(glance, action, log);
@@ -191,7 +191,7 @@ public class ImportService {
     }
 
     /** A finished image of this import is reported; remains of crashed attempts are removed. */
-    private Optional<ImportCompleted> reuseOrClean(GlanceClient glance, ImportImage action, String log) {
+    private Optional<ImportCompleted> reuseOrClean(Glance glance, ImportImage action, String log) {
         // Our own earlier attempts: the same import (same id), or a dead image of the same version
         // (e.g. killed while the definition named another URL) that would otherwise hold the name.
         List<ObservedImage> earlier = glance.listImages(action.tags().getFirst()).stream()
@@ -222,7 +222,7 @@ public class ImportService {
     }
 
     /** The way into Glance for this cloud: as configured, where the cloud offers it; else the plain upload. */
-    private String method(GlanceClient glance, ImportImage action) {
+    private String method(Glance glance, ImportImage action) {
         String wanted = settings.method == null ? "upload" : settings.method;
         if (wanted.equals("upload")) {
             return wanted;
@@ -244,7 +244,7 @@ public class ImportService {
     /** One attempt: create the image, get the bytes in, watch it become active, verify. */
     private final class Attempt {
         private final ImportImage action;
-        private final GlanceClient glance;
+        private final Glance glance;
         private final FamilyClaims.Hold hold;
         private final String method;
         private final int number;
@@ -252,7 +252,7 @@ public class ImportService {
         private final String log;
         private String imageId;
 
-        Attempt(ImportImage action, GlanceClient glance, FamilyClaims.Hold hold, String method, int number, Instant started, String log) {
+        Attempt(ImportImage action, Glance glance, FamilyClaims.Hold hold, String method, int number, Instant started, String log) {
             this.action = action;
             this.glance = glance;
             this.hold = hold;

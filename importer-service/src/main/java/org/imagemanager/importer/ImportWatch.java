@@ -1,7 +1,7 @@
 package org.imagemanager.importer;
 
 import org.imagemanager.event.FailureReason;
-import org.imagemanager.glance.GlanceClient;
+import org.imagemanager.glance.Glance;
 import org.imagemanager.plan.ObservedImage;
 
 import java.time.Clock;
@@ -27,7 +27,7 @@ final class ImportWatch {
         this.sleeper = sleeper;
     }
 
-    ObservedImage awaitActive(GlanceClient glance, String imageId, ImportSettings settings, Instant attemptStarted)
+    ObservedImage awaitActive(Glance glance, String imageId, ImportSettings settings, Instant attemptStarted)
             throws ImportFailure {
         Instant queuedSince = clock.instant();
         while (true) {

@@ -1,7 +1,7 @@
 package org.imagemanager.claim;
 
 import org.imagemanager.cloud.Clouds;
-import org.imagemanager.glance.GlanceClient;
+import org.imagemanager.glance.Glance;
 import org.imagemanager.plan.ObservedImage;
 import org.imagemanager.testsupport.DevCloud;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Family claims against the real Glance: what Glance guarantees, and what the claims build on it. */
 class FamilyClaimsIT {
-    GlanceClient glance;
+    Glance glance;
     final String id = UUID.randomUUID().toString().substring(0, 8);
     final String family = "Claimed " + id;
     final List<FamilyClaims> runs = new ArrayList<>();

@@ -10,7 +10,7 @@ import org.imagemanager.event.FailureReason;
 import org.imagemanager.event.ImportCompleted;
 import org.imagemanager.event.ImportFailed;
 import org.imagemanager.event.ImportImage;
-import org.imagemanager.glance.GlanceClient;
+import org.imagemanager.glance.Glance;
 import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.plan.ImageProperties;
 import org.imagemanager.testsupport.DevCloud;
@@ -52,7 +52,7 @@ class ImportMetricsIT {
     private static FileServer server;
     private static String sha;
     private static ApplicationContext service;
-    private static GlanceClient glance;
+    private static Glance glance;
 
     @BeforeAll
     static void startService() throws Exception {

@@ -7,7 +7,7 @@ import org.imagemanager.event.ImageEvent;
 import org.imagemanager.event.ImportCompleted;
 import org.imagemanager.event.ImportFailed;
 import org.imagemanager.event.ImportImage;
-import org.imagemanager.glance.GlanceClient;
+import org.imagemanager.glance.Glance;
 import org.imagemanager.kafka.EventPublisher;
 import org.imagemanager.kafka.EventRecords;
 import org.imagemanager.kafka.TopicNames;
@@ -43,7 +43,7 @@ class ImportServiceIT {
     @TempDir
     Path files;
     FileServer server;
-    GlanceClient glance;
+    Glance glance;
     Clouds clouds;
     EventPublisher publisher;
     final String id = UUID.randomUUID().toString().substring(0, 8);

@@ -11,7 +11,7 @@ import org.imagemanager.event.ImageEvent;
 import org.imagemanager.event.ImportCompleted;
 import org.imagemanager.event.ImportImage;
 import org.imagemanager.event.ImportStarted;
-import org.imagemanager.glance.GlanceClient;
+import org.imagemanager.glance.Glance;
 import org.imagemanager.kafka.EventPublisher;
 import org.imagemanager.kafka.EventRecords;
 import org.imagemanager.kafka.TopicNames;
@@ -68,7 +68,7 @@ class LongImportIT {
         TopicNames topics = new TopicNames("ld-" + id, "la-" + id, "le-" + id);
         TopicsInitializer.ensure(bootstrap, topics, 1, (short) 1);
         String tag = "im-long-" + id;
-        GlanceClient glance = new Clouds(DevCloud.cloudsFile().toString()).glance(DevCloud.ADMIN_CLOUD);
+        Glance glance = new Clouds(DevCloud.cloudsFile().toString()).glance(DevCloud.ADMIN_CLOUD);
         try (ApplicationContext importer = ApplicationContext.builder().deduceEnvironment(false).properties(Map.of(
                 "kafka.bootstrap.servers", bootstrap,
                 "image-manager.topics.definitions", topics.definitions(),

@@ -12,7 +12,7 @@ import org.imagemanager.event.ImageEvent;
 import org.imagemanager.event.ImportCompleted;
 import org.imagemanager.event.ImportImage;
 import org.imagemanager.event.ImportStarted;
-import org.imagemanager.glance.GlanceClient;
+import org.imagemanager.glance.Glance;
 import org.imagemanager.kafka.EventPublisher;
 import org.imagemanager.kafka.EventRecords;
 import org.imagemanager.kafka.TopicNames;
@@ -58,7 +58,7 @@ class ScaleOutIT {
     private final String tag = "im-scale-" + id;
     private final List<Process> importers = new ArrayList<>();
     private HttpServer server;
-    private GlanceClient glance;
+    private Glance glance;
 
     @AfterEach
     void tearDown() {

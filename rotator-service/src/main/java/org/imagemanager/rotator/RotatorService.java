@@ -24,7 +24,7 @@ import org.imagemanager.event.SetMinimums;
 import org.imagemanager.event.SetTags;
 import org.imagemanager.event.SetVisibility;
 import org.imagemanager.event.UpdateProperties;
-import org.imagemanager.glance.GlanceClient;
+import org.imagemanager.glance.Glance;
 import org.imagemanager.glance.GlanceException;
 import org.imagemanager.kafka.EventPublisher;
 import org.imagemanager.observability.Metrics;
@@ -75,7 +75,7 @@ public class RotatorService {
         if (!(action instanceof ExistingImageAction change)) {
             return Optional.empty(); // imports are the importer's; Blocked entries are reports
         }
-        GlanceClient glance = clouds.glance(action.cloud());
+        Glance glance = clouds.glance(action.cloud());
         ImageEvent outcome;
         // Only the holder of the family's claim renames, retires or otherwise changes its images: a run of another
         // pipeline acting on the same cloud is left to finish the family. The image is read under the claim, so
@@ -105,7 +105,7 @@ public class RotatorService {
         return Optional.of(outcome);
     }
 
-    private ImageEvent checkAndCarryOut(ExistingImageAction action, GlanceClient glance, FamilyClaims.Hold hold)
+    private ImageEvent checkAndCarryOut(ExistingImageAction action, Glance glance, FamilyClaims.Hold hold)
             throws FamilyClaims.HeldElsewhere {
         String imageId = action.imageId();
         Optional<ObservedImage> current = glance.get(imageId);
@@ -119,7 +119,7 @@ public class RotatorService {
         return carryOut(action, glance, current.get());
     }
 
-    private ImageEvent carryOut(ExistingImageAction action, GlanceClient glance, ObservedImage image) {
+    private ImageEvent carryOut(ExistingImageAction action, Glance glance, ObservedImage image) {
         return switch (action) {
             case RenameImage a -> {
                 if (a.toName().equals(image.name())) {
@@ -251,7 +251,7 @@ public class RotatorService {
      * Accepts the membership on the project's behalf. Glance allows that to the project itself and to admins only
      * (the owner of the image gets a 403): a refusal is a reason, not a failure.
      */
-    private static Optional<String> acceptOnBehalf(GlanceClient glance, AddImageMember action) {
+    private static Optional<String> acceptOnBehalf(Glance glance, AddImageMember action) {
         try {
             glance.setMemberStatus(action.imageId(), action.projectId(), ObservedImage.Member.ACCEPTED);
             return Optional.empty();

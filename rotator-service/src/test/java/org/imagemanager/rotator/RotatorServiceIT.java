@@ -17,7 +17,7 @@ import org.imagemanager.event.SetMinimums;
 import org.imagemanager.event.SetTags;
 import org.imagemanager.event.SetVisibility;
 import org.imagemanager.event.UpdateProperties;
-import org.imagemanager.glance.GlanceClient;
+import org.imagemanager.glance.Glance;
 import org.imagemanager.glance.GlanceException;
 import org.imagemanager.glance.NewImage;
 import org.imagemanager.kafka.EventPublisher;
@@ -55,7 +55,7 @@ class RotatorServiceIT {
     private final String tag = "im-rotator-" + id;
     private final String family = "Rotor " + id;
     private Clouds clouds;
-    private GlanceClient glance;
+    private Glance glance;
     private RotatorService rotator;
     private EventPublisher publisher;
     private String imageId;
@@ -143,7 +143,7 @@ class RotatorServiceIT {
     void sharesWithAnotherProjectWhichThenListsTheImageAndStopsSharing() {
         String cloud = DevCloud.ADMIN_CLOUD;
         String name = family + " (1)";
-        GlanceClient demo = clouds.glance(DevCloud.DEMO_CLOUD);
+        Glance demo = clouds.glance(DevCloud.DEMO_CLOUD);
         String demoProject = demo.projectId();
         assertEquals(Set.of(demoProject), glance.resolveProjects(List.of("demo"), List.of()), "a project by name");
         assertEquals(Set.of(demoProject), glance.resolveProjects(List.of(demoProject), List.of()), "and by id");
@@ -207,7 +207,7 @@ class RotatorServiceIT {
 
     @Test
     void acceptingOnAProjectsBehalfWithoutAdminCredentialsIsReportedNotFatal() {
-        GlanceClient demo = clouds.glance(DevCloud.DEMO_CLOUD);
+        Glance demo = clouds.glance(DevCloud.DEMO_CLOUD);
         String name = family + " (demo)";
         String demoImage = demo.create(new NewImage(null, name, "raw", 0, 0, Map.of(ImageProperties.FAMILY, family), List.of(tag)));
         try {

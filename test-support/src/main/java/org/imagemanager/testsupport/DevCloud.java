@@ -23,7 +23,9 @@ public final class DevCloud {
 
     /** A Glance client of one of the dev cloud's clouds ({@link #ADMIN_CLOUD}, {@link #DEMO_CLOUD}), read from its clouds.yaml. */
     public static org.imagemanager.glance.GlanceClient glance(String cloud) {
-        return new org.imagemanager.cloud.Clouds(cloudsFile().toString()).glance(cloud);
+        java.util.Map<String, String> environment = new java.util.HashMap<>(System.getenv());
+        environment.put("OS_CLIENT_CONFIG_FILE", cloudsFile().toString());
+        return new org.imagemanager.glance.GlanceClient(org.imagemanager.cloud.CloudsYaml.load(cloud, environment));
     }
 
     /** The admin's password, from the dev cloud's clouds.yaml (its first password entry, without YAML quotes). */

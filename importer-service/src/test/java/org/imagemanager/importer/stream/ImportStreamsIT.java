@@ -9,7 +9,7 @@ import org.imagemanager.cloud.Clouds;
 import org.imagemanager.event.ImageEvent;
 import org.imagemanager.event.ImportCompleted;
 import org.imagemanager.event.ImportImage;
-import org.imagemanager.glance.GlanceClient;
+import org.imagemanager.glance.Glance;
 import org.imagemanager.importer.ImportService;
 import org.imagemanager.importer.ImportSettings;
 import org.imagemanager.importer.mirror.S3Mirror;
@@ -74,7 +74,7 @@ class ImportStreamsIT {
     @AfterEach
     void tearDown() {
         for (String cloud : List.of(DevCloud.ADMIN_CLOUD, DevCloud.DEMO_CLOUD)) {
-            GlanceClient glance = clouds.glance(cloud);
+            Glance glance = clouds.glance(cloud);
             glance.listImages(tag).forEach(image -> glance.delete(image.id()));
         }
         publisher.close();
@@ -91,7 +91,7 @@ class ImportStreamsIT {
             ImportCompleted done = assertInstanceOf(ImportCompleted.class, importer(null).importImage(
                     action(suffix.replace('.', '-'), server.uri("/files/disk.qcow2." + suffix).toString(), "sha256:" + compressedSha)));
 
-            GlanceClient glance = clouds.glance(DevCloud.ADMIN_CLOUD);
+            Glance glance = clouds.glance(DevCloud.ADMIN_CLOUD);
             assertEquals("active", glance.get(done.imageId()).orElseThrow().status());
             assertEquals(Files.size(disk), done.bytes());
             try (InputStream stored = glance.download(done.imageId())) {

@@ -6,7 +6,7 @@ import org.imagemanager.event.ImageEvent;
 import org.imagemanager.event.ImportCompleted;
 import org.imagemanager.event.ImportFailed;
 import org.imagemanager.event.ImportImage;
-import org.imagemanager.glance.GlanceClient;
+import org.imagemanager.glance.Glance;
 import org.imagemanager.glance.NewImage;
 import org.imagemanager.importer.ImportService;
 import org.imagemanager.importer.ImportSettings;
@@ -52,7 +52,7 @@ class SourceFaultsIT {
     final String id = UUID.randomUUID().toString().substring(0, 8);
     final String tag = "im-faults-" + id;
     Clouds clouds;
-    GlanceClient glance;
+    Glance glance;
     EventPublisher publisher;
     /** The family's current image: every failed import must leave it exactly as it was. */
     ObservedImage current;
