@@ -42,6 +42,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -103,13 +104,22 @@ public final class ImageManager {
         }
     }
 
+    /** The targets to act on: each named cloud, or one per region of an entry with {@code regions: [..]}. */
     static List<String> requireClouds(List<String> clouds) {
         List<String> named = clouds == null ? List.of() : clouds.stream().map(String::strip).filter(c -> !c.isEmpty()).toList();
         if (named.isEmpty()) {
             throw new CommandLine.ParameterException(new CommandLine(new ImageManager()),
                     "no cloud given: --cloud NAME (or set OS_CLOUD; --cloud envvars takes the OS_* variables)");
         }
-        return named;
+        List<String> targets = new ArrayList<>();
+        for (String cloud : named) {
+            try {
+                CloudsYaml.targets(cloud, System.getenv()).stream().filter(t -> !targets.contains(t)).forEach(targets::add);
+            } catch (IllegalArgumentException unreadable) {
+                targets.add(cloud); // said by the check of every cloud, with the rest of its kind
+            }
+        }
+        return List.copyOf(targets);
     }
 
     /** Options shared by the subcommands; names follow the reference tool where it has one. */

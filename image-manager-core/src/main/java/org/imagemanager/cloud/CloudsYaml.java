@@ -26,6 +26,7 @@ import java.util.Set;
  *   <li>the cloud {@value #ENVVARS}, made from the {@code OS_*} variables alone.</li>
  * </ul>
  * Auth types: {@code password}/{@code v3password}, {@code v3applicationcredential}, {@code token}/{@code v3token}.
+ * An entry with {@code regions: [A, B]} is one target per region, {@code NAME/A} and {@code NAME/B} ({@link #targets}).
  * Anything that would change how we connect but that we do not support fails here, naming the key: never ignored.
  */
 public final class CloudsYaml {
@@ -83,8 +84,45 @@ public final class CloudsYaml {
         if (ENVVARS.equals(cloudName)) {
             return fromEnvironment(environment);
         }
-        List<Path> searched = searchPath(environment);
-        for (Path file : searched) {
+        Optional<Entry> entry = find(cloudName, environment);
+        if (entry.isPresent()) {
+            // an entry with regions, named alone, is its first region (as openstacksdk takes it)
+            return bind(cloudName, inRegion(entry.get(), null), entry.get().where(), "clouds." + cloudName + ".");
+        }
+        int slash = cloudName.lastIndexOf('/');
+        if (slash > 0) {
+            // CLOUD/REGION: one region of an entry with regions: [..], a target of its own
+            Optional<Entry> base = find(cloudName.substring(0, slash), environment);
+            if (base.isPresent()) {
+                String region = cloudName.substring(slash + 1);
+                return bind(cloudName, inRegion(base.get(), region), base.get().where(),
+                        "clouds." + cloudName.substring(0, slash) + ".");
+            }
+        }
+        throw new IllegalArgumentException("cloud '" + cloudName + "' is not defined in any clouds.yaml (searched "
+                + searchPath(environment) + ")" + (environment.containsKey("OS_AUTH_URL") ? "; for the OS_* variables use --cloud " + ENVVARS : ""));
+    }
+
+    /**
+     * What {@code --cloud NAME} stands for: the entry itself, or, for an entry with {@code regions: [A, B]}, one target
+     * per region ({@code NAME/A}, {@code NAME/B}), each planned, imported and reported on its own.
+     */
+    public static List<String> targets(String cloudName, Map<String, String> environment) {
+        Optional<Entry> entry = ENVVARS.equals(cloudName) ? Optional.empty() : find(cloudName, environment);
+        if (entry.isEmpty() || !entry.get().node().path("regions").isArray() || entry.get().node().path("regions").isEmpty()) {
+            return List.of(cloudName);
+        }
+        List<String> targets = new ArrayList<>();
+        entry.get().node().path("regions").forEach(region -> targets.add(cloudName + "/" + regionName(region)));
+        return targets;
+    }
+
+    /** An entry of clouds.yaml with secure.yaml merged over it, and where it came from (for errors). */
+    private record Entry(String name, ObjectNode node, String where) {
+    }
+
+    private static Optional<Entry> find(String cloudName, Map<String, String> environment) {
+        for (Path file : searchPath(environment)) {
             if (Files.isRegularFile(file)) {
                 JsonNode cloud = read(file).path("clouds").path(cloudName);
                 if (!cloud.isMissingNode()) {
@@ -93,13 +131,46 @@ public final class CloudsYaml {
                         merge(merged, entry.node());
                         return entry.file();
                     });
-                    String where = file + secure.map(s -> " (with " + s + ")").orElse("");
-                    return bind(cloudName, merged, where, "clouds." + cloudName + ".");
+                    return Optional.of(new Entry(cloudName, merged, file + secure.map(s -> " (with " + s + ")").orElse("")));
                 }
             }
         }
-        throw new IllegalArgumentException("cloud '" + cloudName + "' is not defined in any clouds.yaml (searched "
-                + searched + ")" + (environment.containsKey("OS_AUTH_URL") ? "; for the OS_* variables use --cloud " + ENVVARS : ""));
+        return Optional.empty();
+    }
+
+    /** A region's entry: {@code name} alone, or {@code {name: A, values: {...}}} whose values override the cloud's. */
+    private static String regionName(JsonNode region) {
+        return region.isObject() ? region.path("name").asText() : region.asText();
+    }
+
+    /**
+     * The entry in {@code region} (null: its region_name, else its first region): region_name set, and the region's
+     * own values merged over the cloud's. A region it does not list is an error naming the list.
+     */
+    private static ObjectNode inRegion(Entry entry, String region) {
+        ObjectNode node = entry.node().deepCopy();
+        JsonNode regions = node.remove("regions");
+        if (regions == null || !regions.isArray() || regions.isEmpty()) {
+            if (region != null) {
+                throw new IllegalArgumentException(entry.where() + ": clouds." + entry.name() + " lists no regions, so '"
+                        + entry.name() + "/" + region + "' names nothing (give regions: [..], or a cloud entry of that name)");
+            }
+            return node;
+        }
+        String wanted = region != null ? region : node.hasNonNull("region_name") ? node.get("region_name").asText() : null;
+        for (JsonNode candidate : regions) {
+            if (wanted == null || wanted.equals(regionName(candidate))) {
+                node.put("region_name", regionName(candidate));
+                if (candidate.path("values").isObject()) {
+                    merge(node, candidate.path("values"));
+                }
+                return node;
+            }
+        }
+        List<String> names = new ArrayList<>();
+        regions.forEach(r -> names.add(regionName(r)));
+        throw new IllegalArgumentException(entry.where() + ": clouds." + entry.name() + ".regions " + names
+                + " has no region '" + wanted + "'");
     }
 
     /** Reads the file; never shows the parser's message, which quotes the offending line (maybe a password). */
@@ -174,11 +245,6 @@ public final class CloudsYaml {
                 throw new IllegalArgumentException(where + ": " + named.apply(unsupported)
                         + ": client certificates are not supported (yet); nothing was changed");
             }
-        }
-        if (cloud.hasNonNull("regions")) {
-            throw new IllegalArgumentException(where + ": " + named.apply("regions")
-                    + ": one cloud entry with several regions is not supported (yet): give each region its own cloud "
-                    + "entry with region_name");
         }
         String version = text(cloud, "identity_api_version");
         if (version != null && !version.equals("3") && !version.equals("3.0")) {

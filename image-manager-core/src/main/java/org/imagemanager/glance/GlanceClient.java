@@ -408,7 +408,18 @@ public final class GlanceClient implements Glance {
     /** {@link #exchange} for metadata calls: exactly {@code status} expected, any failure a {@link GlanceException}. */
     private HttpResponse<String> call(HttpRequest.Builder request, String what, int status) {
         try {
-            HttpResponse<String> response = exchange(request, what);
+            HttpResponse<String> response;
+            try {
+                response = exchange(request, what);
+            } catch (GlanceException e) {
+                if (e.status() != 401) {
+                    throw e;
+                }
+                // the token was revoked before its time (a password change, an event in the second it was issued):
+                // a metadata call is tried once more with a new one (streamed data cannot be sent twice)
+                keystone.discardToken();
+                response = exchange(request.setHeader("X-Auth-Token", keystone.token().getId()), what);
+            }
             if (response.statusCode() != status) {
                 throw new GlanceException(what + ": HTTP " + response.statusCode() + " " + abbreviate(response.body()),
                         response.statusCode());

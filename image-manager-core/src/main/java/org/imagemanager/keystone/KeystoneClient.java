@@ -88,6 +88,11 @@ public final class KeystoneClient {
         return expires.minus(margin).isBefore(Instant.now());
     }
 
+    /** Forgets the token (Glance refused it): the next {@link #token()} authenticates again. */
+    public void discardToken() {
+        token = null;
+    }
+
     /** The project the token is scoped to. */
     public String projectId() {
         KeystoneToken current = token();

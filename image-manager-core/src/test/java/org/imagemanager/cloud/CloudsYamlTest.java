@@ -365,9 +365,6 @@ class CloudsYamlTest {
                     cert: /etc/ssl/client.pem
                     key: /etc/ssl/client.key
                     auth: {auth_url: https://keystone.example.org/v3}
-                  regions:
-                    regions: [RegionOne, RegionTwo]
-                    auth: {auth_url: https://keystone.example.org/v3}
                   cacert:
                     cacert: /no/such/ca.pem
                     auth: {auth_url: https://keystone.example.org/v3}
@@ -375,7 +372,7 @@ class CloudsYamlTest {
 
         Map<String, String> expected = Map.of("oidc", "clouds.oidc.auth_type: 'v3oidcpassword' is not supported",
                 "v2", "clouds.v2.identity_api_version: '2' is not supported", "client-cert", "clouds.client-cert.cert",
-                "regions", "clouds.regions.regions", "cacert", "clouds.cacert.cacert: cannot read /no/such/ca.pem");
+                "cacert", "clouds.cacert.cacert: cannot read /no/such/ca.pem");
         expected.forEach((cloud, message) -> {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CloudsYaml.load(cloud, env(file)));
             assertTrue(e.getMessage().contains(message), cloud + ": " + e.getMessage());
@@ -398,5 +395,32 @@ class CloudsYamlTest {
         assertEquals(new CloudConfig.Tls(ca, true), CloudsYaml.load("private-ca", env(file)).tls());
         assertEquals(new CloudConfig.Tls(null, false), CloudsYaml.load("unverified", env(file)).tls());
         assertEquals(CloudConfig.Tls.DEFAULT, CloudsYaml.load("prod", env(write("other.yaml", minimalCloud("prod")))).tls());
+    }
+
+    @Test
+    void anEntryWithRegionsIsOneTargetPerRegionEachWithItsOwnValues() throws IOException {
+        Path file = write("clouds.yaml", """
+                clouds:
+                  prod:
+                    auth: {auth_url: https://keystone.example.org/v3, username: u, password: p, project_name: images}
+                    regions:
+                      - RegionOne
+                      - name: RegionTwo
+                        values:
+                          interface: internal
+                """);
+
+        assertEquals(List.of("prod/RegionOne", "prod/RegionTwo"), CloudsYaml.targets("prod", env(file)));
+        assertEquals(List.of("other"), CloudsYaml.targets("other", env(file)), "an unknown cloud is left to load to report");
+        CloudConfig one = CloudsYaml.load("prod/RegionOne", env(file));
+        CloudConfig two = CloudsYaml.load("prod/RegionTwo", env(file));
+        assertEquals("prod/RegionOne", one.name());
+        assertEquals("RegionOne", one.regionName());
+        assertEquals("public", one.interfaceName());
+        assertEquals("RegionTwo", two.regionName());
+        assertEquals("internal", two.interfaceName(), "the region's own values");
+        assertEquals("RegionOne", CloudsYaml.load("prod", env(file)).regionName(), "named alone: its first region");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CloudsYaml.load("prod/RegionNine", env(file)));
+        assertTrue(e.getMessage().contains("clouds.prod.regions [RegionOne, RegionTwo] has no region 'RegionNine'"), e.getMessage());
     }
 }
