@@ -149,13 +149,23 @@ class CloudAuthIT {
         assertPlansTheImport(plan(file, Map.of(), "by-id"), "by-id", credentialSecret);
         assertPlansTheImport(plan(file, Map.of(), "by-name"), "by-name", credentialSecret);
 
-        SyncCommandIT.Result sync = launch(file, Map.of(), "sync", "--cloud", "by-name", "--images", images.toString(),
-                "--tag", tag, "--kafka", SharedKafka.bootstrapServers(), "--topic-prefix", "auth-" + id + "-",
-                "--group-prefix", "auth-" + id, "--no-mirror", "--timeout", "PT3M");
+        SyncCommandIT.Result sync = sync(file, "by-name");
         assertEquals(0, sync.exitCode(), sync.output());
         assertTrue(sync.output().contains("imported: 1"), sync.output());
         assertEquals(List.of("Auth " + id + " 1.0"), admin.listImages(tag).stream().map(i -> i.name()).toList());
         assertFalse(sync.output().contains(credentialSecret), sync.output());
+
+        SyncCommandIT.Result byId = sync(file, "by-id");
+        assertEquals(0, byId.exitCode(), byId.output());
+        assertTrue(byId.output().contains("by-id: imported: 0  renamed: 0  changed: 0  unchanged: 1  failed: 0"), byId.output());
+        assertFalse(byId.output().contains(credentialSecret), byId.output());
+    }
+
+    private SyncCommandIT.Result sync(Path cloudsFile, String cloud) throws Exception {
+        String run = id + "-" + cloud;
+        return launch(cloudsFile, Map.of(), "sync", "--cloud", cloud, "--images", images.toString(),
+                "--tag", tag, "--kafka", SharedKafka.bootstrapServers(), "--topic-prefix", "auth-" + run + "-",
+                "--group-prefix", "auth-" + run, "--no-mirror", "--timeout", "PT3M");
     }
 
     @Test
@@ -173,6 +183,10 @@ class CloudAuthIT {
                 """.formatted(token));
 
         assertPlansTheImport(plan(file, Map.of(), "by-token"), "by-token", token);
+        SyncCommandIT.Result sync = sync(file, "by-token");
+        assertEquals(0, sync.exitCode(), sync.output());
+        assertTrue(sync.output().contains("by-token: imported: 1"), sync.output());
+        assertFalse(sync.output().contains(token), "the token is never printed: " + sync.output());
     }
 
     @Test
