@@ -191,7 +191,7 @@ class ConcurrentRunsIT {
             assertEquals(0, next.exitCode(), next.output());
             assertTrue(next.output().contains("LEFT ALONE " + DevCloud.ADMIN_CLOUD + " " + name), next.output());
             assertTrue(next.output().contains("imported: 0"), next.output());
-            assertTrue(glance.listImagesNamed(name + " 1.1").stream().noneMatch(ImageProperties::isVerified),
+            assertTrue(glance.listImagesNamed(name + " 1.1").stream().noneMatch(org.imagemanager.plan.ImageProperties::verifiedAndUsable),
                     "nothing was completed while the claim was live");
 
             long wait = Duration.between(Instant.now(), killedAt.plusSeconds(21)).toMillis();
@@ -205,12 +205,6 @@ class ConcurrentRunsIT {
             assertEquals(1, held.size(), "the half image of the killed run is gone: " + held);
             assertEquals("active", held.getFirst().status());
             assertEquals(1, claimImages().size(), "one claim image per family: the older term was removed");
-        }
-    }
-
-    private static final class ImageProperties {
-        static boolean isVerified(ObservedImage image) {
-            return org.imagemanager.plan.ImageProperties.verifiedAndUsable(image);
         }
     }
 

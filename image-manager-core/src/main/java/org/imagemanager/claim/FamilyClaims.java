@@ -154,15 +154,9 @@ public class FamilyClaims implements AutoCloseable {
             List<ObservedImage> claims = claimImages(glance, project, family);
             Optional<ObservedImage> current = claims.stream().max(Comparator.comparingLong(FamilyClaims::term));
             if (current.isPresent()) {
-                ObservedImage top = current.get();
-                Instant until = expiry(top);
-                if (sameHolder(me, top.property(HOLDER))) {
-                    Claim ours = new Claim(glance, family, top.id(), term(top), until);
-                    renew(ours);
-                    return ours;
-                }
-                if (until.isAfter(now)) {
-                    throw new HeldElsewhere(family, String.valueOf(top.property(HOLDER)), until);
+                Optional<Claim> ours = oursOrRefuse(glance, family, current.get(), me, now);
+                if (ours.isPresent()) {
+                    return ours.get();
                 }
             }
             long next = Math.max(floor, current.map(FamilyClaims::term).orElse(0L)) + 1;
@@ -180,20 +174,33 @@ public class FamilyClaims implements AutoCloseable {
             // from a listing by tag, but never from a GET (a 409 means the row is there).
             Optional<ObservedImage> winner = glance.get(id);
             if (winner.isPresent()) {
-                if (sameHolder(me, winner.get().property(HOLDER))) {
-                    Claim ours = new Claim(glance, family, id, next, expiry(winner.get()));
-                    renew(ours);
-                    return ours;
-                }
-                Instant winnerUntil = expiry(winner.get());
-                if (winnerUntil.isAfter(clock.instant())) {
-                    throw new HeldElsewhere(family, String.valueOf(winner.get().property(HOLDER)), winnerUntil);
+                Optional<Claim> ours = oursOrRefuse(glance, family, winner.get(), me, clock.instant());
+                if (ours.isPresent()) {
+                    return ours.get();
                 }
             }
             floor = next; // deleted (an old term) or already expired: the next round tries the term after it
         }
         throw new GlanceException("cloud '" + glance.cloudName() + "': cannot claim image '" + family + "' after "
                 + MAX_TRIES + " tries (claims keep changing hands)", 0);
+    }
+
+    /**
+     * The current claim image of the family: this pipeline's (renewed, and returned), another run's live one
+     * (refused), or one that has run out (empty: the caller opens the next term).
+     */
+    private Optional<Claim> oursOrRefuse(Glance glance, String family, ObservedImage claim, String me, Instant now)
+            throws HeldElsewhere {
+        Instant until = expiry(claim);
+        if (sameHolder(me, claim.property(HOLDER))) {
+            Claim ours = new Claim(glance, family, claim.id(), term(claim), until);
+            renew(ours);
+            return Optional.of(ours);
+        }
+        if (until.isAfter(now)) {
+            throw new HeldElsewhere(family, String.valueOf(claim.property(HOLDER)), until);
+        }
+        return Optional.empty();
     }
 
     /**
@@ -205,9 +212,9 @@ public class FamilyClaims implements AutoCloseable {
         String project = glance.projectId();
         Instant now = clock.instant();
         Map<String, ObservedImage> current = new java.util.HashMap<>();
-        for (ObservedImage image : glance.listImages(TAG)) {
+        for (ObservedImage image : projectClaimImages(glance, project)) {
             String family = image.property(FAMILY);
-            if (family != null && (project == null || image.owner() == null || project.equals(image.owner()))) {
+            if (family != null) {
                 current.merge(family, image, (a, b) -> term(a) >= term(b) ? a : b);
             }
         }
@@ -230,8 +237,12 @@ public class FamilyClaims implements AutoCloseable {
 
     /** The family's claim images of this project (an admin lists other projects' too). */
     private static List<ObservedImage> claimImages(Glance glance, String project, String family) {
+        return projectClaimImages(glance, project).stream().filter(image -> family.equals(image.property(FAMILY))).toList();
+    }
+
+    /** The claim images of this project (an admin lists other projects' too). */
+    private static List<ObservedImage> projectClaimImages(Glance glance, String project) {
         return glance.listImages(TAG).stream()
-                .filter(image -> family.equals(image.property(FAMILY)))
                 .filter(image -> project == null || image.owner() == null || project.equals(image.owner()))
                 .toList();
     }

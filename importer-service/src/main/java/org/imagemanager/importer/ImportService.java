@@ -281,9 +281,9 @@ public class ImportService {
             } catch (IOException e) {
                 closeQuietly(verifying);
                 // the format is sniffed from the first bytes: a source that stalls right there is stalled, not unusable
-                Optional<IdleTimeoutInputStream.SourceStalledException> stalled = causeOf(e, IdleTimeoutInputStream.SourceStalledException.class);
+                Optional<ImportFailure> stalled = stalled(source, e, "");
                 if (stalled.isPresent()) {
-                    throw new ImportFailure(FailureReason.SOURCE_STALLED, null, null, "GET " + source.url + ": " + stalled.get().getMessage(), true);
+                    throw stalled.get();
                 }
                 throw new ImportFailure(FailureReason.SOURCE_UNUSABLE, null, null, "cannot read " + action.url() + ": " + e.getMessage(), false);
             }
@@ -334,11 +334,9 @@ public class ImportService {
                 String givenUp = number >= settings.attempts
                         ? ": given up after " + number + (number == 1 ? " attempt" : " attempts") : null;
                 // the upload's HTTP client wraps what the source threw: look at the causes
-                Optional<IdleTimeoutInputStream.SourceStalledException> stalled = causeOf(e, IdleTimeoutInputStream.SourceStalledException.class);
+                Optional<ImportFailure> stalled = stalled(source, e, givenUp != null ? givenUp : "");
                 if (stalled.isPresent()) {
-                    // retryable: a new connection (another mirror node, an unclogged route) is often fast again
-                    throw new ImportFailure(FailureReason.SOURCE_STALLED, null, null,
-                            "GET " + source.url + ": " + stalled.get().getMessage() + (givenUp != null ? givenUp : ""), true);
+                    throw stalled.get();
                 }
                 Optional<SourceRestartRequiredException> restart = causeOf(e, SourceRestartRequiredException.class);
                 if (restart.isPresent()) {
@@ -405,6 +403,15 @@ public class ImportService {
                     action.actionId(), action.version(), imageId, action.imageName(),
                     source.fromMirror ? String.valueOf(expected) : verifying.actual(),
                     sent.bytes(), false, stored != null ? stored : sent.sha512(), method, source.url, millis);
+        }
+
+        /**
+         * A source that stalled (anywhere in the causes of {@code e}), as its failure; retryable: a new connection
+         * (another mirror node, an unclogged route) is often fast again.
+         */
+        private Optional<ImportFailure> stalled(Source source, Throwable e, String suffix) {
+            return causeOf(e, IdleTimeoutInputStream.SourceStalledException.class).map(stall -> new ImportFailure(
+                    FailureReason.SOURCE_STALLED, null, null, "GET " + source.url + ": " + stall.getMessage() + suffix, true));
         }
 
         void removeImage() {
