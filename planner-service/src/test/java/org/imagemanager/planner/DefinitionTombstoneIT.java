@@ -94,7 +94,12 @@ class DefinitionTombstoneIT {
         producer.send(new ProducerRecord<>(topics.definitions(), name, null)).get();
         awaitTrue(() -> !planner.definitionNames().contains(name), "the tombstone removes the definition");
 
-        List<String> errors = log.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
+        // a copy taken under the appender's own lock: the planner's threads go on logging while this reads
+        List<ILoggingEvent> logged;
+        synchronized (log) {
+            logged = List.copyOf(log.list);
+        }
+        List<String> errors = logged.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
                 .map(ILoggingEvent::getFormattedMessage).toList();
         assertEquals(List.of(), errors, "no error logged");
     }
