@@ -10,7 +10,6 @@ import org.imagemanager.kafka.EventPublisher;
 import org.imagemanager.kafka.EventRecords;
 import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.plan.ImageProperties;
-import org.imagemanager.source.SourceFetcher;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +36,7 @@ public final class ImportBenchmark {
         ImportImage action = new ImportImage("bench-" + id, cloud, "Bench " + id, "1", "Bench " + id, url, null,
                 "sha256:" + sha256, null, null, "raw", 0, 0,
                 Map.of(ImageProperties.FAMILY, "Bench " + id, ImageProperties.INTERNAL_VERSION, "1"), List.of("im-bench"), null);
-        ImportService importer = new ImportService(clouds, new SourceFetcher(), new Silent(), new ImportSettings());
+        ImportService importer = new ImportService(clouds, new Silent(), new ImportSettings());
         long start = System.nanoTime();
         ImageEvent outcome = importer.importImage(action);
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -53,7 +52,7 @@ public final class ImportBenchmark {
 
     /** {@code count} imports of the same source, {@code concurrency} at a time (as importer threads would run them). */
     static void concurrent(String url, String sha256, String cloud, Clouds clouds, int count, int concurrency) throws Exception {
-        ImportService importer = new ImportService(clouds, new SourceFetcher(), new Silent(), new ImportSettings());
+        ImportService importer = new ImportService(clouds, new Silent(), new ImportSettings());
         var pool = java.util.concurrent.Executors.newFixedThreadPool(concurrency);
         List<java.util.concurrent.Future<ImageEvent>> results = new java.util.ArrayList<>();
         long start = System.nanoTime();

@@ -4,11 +4,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -18,8 +21,8 @@ import java.security.cert.X509Certificate;
 import java.util.Collection;
 
 /**
- * A cloud's {@code cacert} and {@code verify} as the JDK applies them, for every connection to the cloud (Keystone and
- * Glance, through the JDK's HTTP client and through openstack4j).
+ * A cloud's {@code cacert} and {@code verify} as the JDK applies them: for every connection to the cloud (Keystone and
+ * Glance), and for the https sources of the images imported into it.
  */
 public final class CloudTls {
     private static final Logger LOG = LoggerFactory.getLogger(CloudTls.class);
@@ -27,14 +30,28 @@ public final class CloudTls {
     private CloudTls() {
     }
 
-    /** The context for this cloud: the JDK's trust store, only the CAs of {@code cacert}, or (verify: false) none. */
+    /** The context for this cloud's Keystone and Glance: the JDK's trust store, only the CAs of {@code cacert}, or none. */
     public static SSLContext context(CloudConfig cloud) {
+        return context(cloud, false);
+    }
+
+    /**
+     * The context for the https sources of images imported into this cloud: the JDK's trust store plus the CAs of
+     * {@code cacert} (a private CA signs the operator's own mirror as often as its cloud, and public sources must
+     * still be trusted), or none with {@code verify: false} (the bytes are still proven by their checksum).
+     */
+    public static SSLContext sourceContext(CloudConfig cloud) {
+        return context(cloud, true);
+    }
+
+    private static SSLContext context(CloudConfig cloud, boolean withTheJdksCas) {
         CloudConfig.Tls tls = cloud.tls();
         try {
             if (!tls.verify()) {
-                // the operator's explicit choice; said once per cloud, since it makes the connection spoofable
-                LOG.warn("cloud={}: TLS certificates are not verified (verify: false)", cloud.name());
-                disableHostnameVerification();
+                if (!withTheJdksCas) {
+                    // the operator's explicit choice; said once per cloud, since it makes the connection spoofable
+                    LOG.warn("cloud={}: TLS certificates are not verified (verify: false)", cloud.name());
+                }
                 SSLContext context = SSLContext.getInstance("TLS");
                 context.init(null, new TrustManager[]{new TrustingEveryone()}, null);
                 return context;
@@ -55,6 +72,11 @@ public final class CloudTls {
             for (Certificate certificate : certificates) {
                 store.setCertificateEntry("ca-" + i++, certificate);
             }
+            if (withTheJdksCas) {
+                for (X509Certificate jdkCa : jdksTrustedCas()) {
+                    store.setCertificateEntry("jdk-" + i++, jdkCa);
+                }
+            }
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(store);
             SSLContext context = SSLContext.getInstance("TLS");
@@ -65,21 +87,45 @@ public final class CloudTls {
         }
     }
 
-    /**
-     * The JDK's HTTP client checks host names unless this system property is set, for the whole process: only an
-     * operator's {@code verify: false} sets it.
-     */
-    private static void disableHostnameVerification() {
-        System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
+    private static X509Certificate[] jdksTrustedCas() throws GeneralSecurityException {
+        TrustManagerFactory jdk = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        jdk.init((KeyStore) null);
+        for (TrustManager manager : jdk.getTrustManagers()) {
+            if (manager instanceof X509TrustManager x509) {
+                return x509.getAcceptedIssuers();
+            }
+        }
+        return new X509Certificate[0];
     }
 
-    private static final class TrustingEveryone implements X509TrustManager {
+    /**
+     * Trusts every chain and every host name: as an {@link X509ExtendedTrustManager} it takes the place of JSSE's
+     * host name check too (a plain X509TrustManager would be wrapped in one that still checks it), so
+     * {@code verify: false} holds for this cloud's connections only, not through a process-wide property.
+     */
+    private static final class TrustingEveryone extends X509ExtendedTrustManager {
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) {
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
         }
 
         @Override

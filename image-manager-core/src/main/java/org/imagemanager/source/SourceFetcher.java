@@ -3,6 +3,8 @@ package org.imagemanager.source;
 import jakarta.inject.Singleton;
 import org.imagemanager.event.FailureReason;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -18,13 +20,53 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 
-/** Opens an image source as a stream: {@code http(s):} (followed redirects) or {@code file:}. */
+/**
+ * Opens an image source as a stream: {@code http(s):} (followed redirects) or {@code file:}. The certificates of https
+ * sources are checked against the JDK's trust store, or as a cloud's {@code cacert}/{@code verify} say for the
+ * images imported into that cloud ({@link org.imagemanager.cloud.Clouds#sources}).
+ */
 @Singleton
 public class SourceFetcher {
-    private final HttpClient http = HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(30))
-            .build();
+    private final HttpClient http;
+    /** How certificates are checked, for the error that refuses one. */
+    private final String trust;
+
+    @jakarta.inject.Inject
+    public SourceFetcher() {
+        this(defaultContext(), "the JDK's trust store");
+    }
+
+    public SourceFetcher(SSLContext tls, String trust) {
+        this.http = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(30))
+                .sslContext(tls)
+                .build();
+        this.trust = trust;
+    }
+
+    /** The client behind this fetcher (pooled connections, these TLS settings), for readers that resume. */
+    public HttpClient http() {
+        return http;
+    }
+
+    /** The error for a source whose certificate was refused: which server, and which trust refused it. */
+    public String untrusted(URI uri, SSLException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return "cannot open " + uri + ": the TLS certificate of " + uri.getAuthority() + " is not trusted (" + trust + "): "
+                + root.getMessage();
+    }
+
+    private static SSLContext defaultContext() {
+        try {
+            return SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK offers no default TLS context", e);
+        }
+    }
 
     public InputStream open(String url) throws SourceException {
         return open(url, Duration.ofMinutes(2));
@@ -48,6 +90,8 @@ public class SourceFetcher {
                 throw new SourceException(FailureReason.SOURCE_HTTP_STATUS, "GET " + url + " answered HTTP " + response.statusCode());
             }
             return response.body();
+        } catch (SSLException e) {
+            throw new SourceException(FailureReason.SOURCE_UNREACHABLE, untrusted(uri, e));
         } catch (IOException e) {
             throw new SourceException(FailureReason.SOURCE_UNREACHABLE, "cannot open " + url + ": " + e);
         } catch (InterruptedException e) {

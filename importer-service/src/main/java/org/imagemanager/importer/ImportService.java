@@ -41,7 +41,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,7 +62,6 @@ public class ImportService {
     private static final int BUFFER = 1 << 20;
 
     private final Clouds clouds;
-    private final SourceFetcher sources;
     private final EventPublisher publisher;
     private final ImportSettings settings;
     private final Clock clock;
@@ -71,34 +69,30 @@ public class ImportService {
     private final S3Mirror mirror;
     private final Metrics metrics;
     private final FamilyClaims claims;
-    /** One client for all sources (connections are pooled); redirects are followed. */
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(30)).build();
 
     @jakarta.inject.Inject
-    public ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings,
+    public ImportService(Clouds clouds, EventPublisher publisher, ImportSettings settings,
                          @Nullable S3Mirror mirror, Metrics metrics, FamilyClaims claims) {
-        this(clouds, sources, publisher, settings, mirror, metrics, claims, Clock.systemUTC(), duration -> Thread.sleep(duration));
+        this(clouds, publisher, settings, mirror, metrics, claims, Clock.systemUTC(), duration -> Thread.sleep(duration));
     }
 
     /** Outside a pipeline (tests): the claims of this process. */
-    public ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings,
+    public ImportService(Clouds clouds, EventPublisher publisher, ImportSettings settings,
                          S3Mirror mirror, Metrics metrics) {
-        this(clouds, sources, publisher, settings, mirror, metrics, FamilyClaims.ofThisProcess());
+        this(clouds, publisher, settings, mirror, metrics, FamilyClaims.ofThisProcess());
     }
 
     /** Outside a service (tests, benchmarks): no mirror, metrics nobody scrapes, the claims of this process. */
-    public ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings) {
-        this(clouds, sources, publisher, settings, null, Metrics.detached(), FamilyClaims.ofThisProcess());
+    public ImportService(Clouds clouds, EventPublisher publisher, ImportSettings settings) {
+        this(clouds, publisher, settings, null, Metrics.detached(), FamilyClaims.ofThisProcess());
     }
 
-    ImportService(Clouds clouds, SourceFetcher sources, EventPublisher publisher, ImportSettings settings,
+    ImportService(Clouds clouds, EventPublisher publisher, ImportSettings settings,
                   S3Mirror mirror, Metrics metrics, FamilyClaims claims, Clock clock, ImportWatch.Sleeper sleeper) {
         this.claims = claims;
         this.mirror = mirror;
         this.metrics = metrics;
         this.clouds = clouds;
-        this.sources = sources;
         this.publisher = publisher;
         this.settings = settings;
         this.clock = clock;
@@ -479,11 +473,11 @@ public class ImportService {
             URI uri = URI.create(url.trim());
             try {
                 if ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) {
-                    ResumableSource source = ResumableSource.open(http, uri, ResumableSource.Settings.defaults()
+                    ResumableSource source = ResumableSource.open(sources().http(), uri, ResumableSource.Settings.defaults()
                             .withRequestTimeout(settings.sourceIdleTimeout));
                     return new Source(url, source, source.totalSize().orElse(-1), false);
                 }
-                return new Source(url, sources.open(url, settings.sourceIdleTimeout), -1, false);
+                return new Source(url, sources().open(url, settings.sourceIdleTimeout), -1, false);
             } catch (SourceHttpStatusException e) {
                 // 5xx is retried; on the last attempt at the last URL to try, the message says it was given up
                 boolean last = e.status() >= 500 && number >= settings.attempts && url.equals(action.url());
@@ -491,11 +485,18 @@ public class ImportService {
                         "GET " + url + " answered HTTP " + e.status()
                                 + (last ? ": given up after " + number + (number == 1 ? " attempt" : " attempts") : ""),
                         e.status() >= 500);
+            } catch (javax.net.ssl.SSLException e) {
+                throw ImportFailure.of(FailureReason.SOURCE_UNREACHABLE, sources().untrusted(uri, e));
             } catch (IOException e) {
                 throw ImportFailure.of(FailureReason.SOURCE_UNREACHABLE, "cannot open " + url + ": " + e);
             } catch (SourceFetcher.SourceException e) {
                 throw ImportFailure.of(e.reason(), e.getMessage());
             }
+        }
+
+        /** Sources of this import are fetched with the TLS settings of the cloud it goes to. */
+        private SourceFetcher sources() {
+            return clouds.sources(action.cloud());
         }
 
         /** The mirror object becomes visible only now: every byte reached it and the digests matched. */
@@ -589,7 +590,7 @@ public class ImportService {
         if (action.checksumUrl() == null && action.checksumsUrl() == null) {
             return null;
         }
-        return sources.publishedDigest(action.checksumUrl(), action.checksumsUrl(), action.url())
+        return clouds.sources(action.cloud()).publishedDigest(action.checksumUrl(), action.checksumsUrl(), action.url())
                 .orElseThrow(() -> new SourceFetcher.SourceException(FailureReason.CHECKSUM_MISMATCH, action.checksumUrl() != null
                         ? "no digest found in " + action.checksumUrl()
                         : "no line for " + ChecksumFiles.fileNameOf(action.url()) + " in " + action.checksumsUrl()));

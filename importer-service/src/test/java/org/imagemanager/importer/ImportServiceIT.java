@@ -14,7 +14,6 @@ import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.kafka.TopicsInitializer;
 import org.imagemanager.plan.ImageProperties;
 import org.imagemanager.plan.ObservedImage;
-import org.imagemanager.source.SourceFetcher;
 import org.imagemanager.testsupport.DevCloud;
 import org.imagemanager.testsupport.FileServer;
 import org.imagemanager.testsupport.SharedKafka;
@@ -167,7 +166,7 @@ class ImportServiceIT {
             settings.attempts = 1;
             String url = "http://127.0.0.1:" + picky.getAddress().getPort() + "/disk.qcow2";
             ImportFailed failed = assertInstanceOf(ImportFailed.class,
-                    new ImportService(clouds, new SourceFetcher(), publisher, settings).importImage(action("picky", url, null, "sha256:" + sha)));
+                    new ImportService(clouds, publisher, settings).importImage(action("picky", url, null, "sha256:" + sha)));
 
             assertEquals(FailureReason.GLANCE_REJECTED, failed.reason(), failed.toString());
             assertCurrentImageUntouched();
@@ -227,7 +226,7 @@ class ImportServiceIT {
             settings.sourceIdleTimeout = Duration.ofSeconds(3);
             settings.attempts = 1;
             String url = "http://127.0.0.1:" + hanging.getAddress().getPort() + "/slow.qcow2";
-            ImageEvent outcome = new ImportService(clouds, new SourceFetcher(), publisher, settings).importImage(
+            ImageEvent outcome = new ImportService(clouds, publisher, settings).importImage(
                     action("hang", url, null, "sha256:" + sha));
             ImportFailed failed = assertInstanceOf(ImportFailed.class, outcome);
             assertTrue(List.of(FailureReason.TIMEOUT, FailureReason.SOURCE_UNREACHABLE, FailureReason.GLANCE_STUCK).contains(failed.reason()), failed.toString());
@@ -238,7 +237,7 @@ class ImportServiceIT {
     }
 
     private ImportService importer(String method) {
-        return new ImportService(clouds, new SourceFetcher(), publisher, settings(method));
+        return new ImportService(clouds, publisher, settings(method));
     }
 
     private static ImportSettings settings(String method) {

@@ -11,7 +11,6 @@ import org.imagemanager.glance.NewImage;
 import org.imagemanager.observability.Metrics;
 import org.imagemanager.plan.ImageProperties;
 import org.imagemanager.plan.ObservedImage;
-import org.imagemanager.source.SourceFetcher;
 import org.imagemanager.testsupport.InMemoryGlance;
 import org.imagemanager.testsupport.RecordingPublisher;
 import org.imagemanager.testsupport.TestImages;
@@ -53,7 +52,7 @@ class ImportServiceTest {
         sha256 = TestImages.sha256(disk);
         ImportSettings settings = new ImportSettings();
         settings.attempts = 1;
-        importer = new ImportService(new Clouds(name -> glance), new SourceFetcher(), publisher, settings, null,
+        importer = new ImportService(new Clouds(name -> glance), publisher, settings, null,
                 Metrics.detached(), ours);
     }
 

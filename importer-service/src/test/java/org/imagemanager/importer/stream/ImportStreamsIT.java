@@ -20,7 +20,6 @@ import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.kafka.TopicsInitializer;
 import org.imagemanager.observability.Metrics;
 import org.imagemanager.plan.ImageProperties;
-import org.imagemanager.source.SourceFetcher;
 import org.imagemanager.testsupport.DevCloud;
 import org.imagemanager.testsupport.S3TestBucket;
 import org.imagemanager.testsupport.SharedKafka;
@@ -185,7 +184,7 @@ class ImportStreamsIT {
         ImportSettings settings = new ImportSettings();
         settings.backoff = Duration.ofMillis(100);
         settings.pollInterval = Duration.ofMillis(200);
-        return new ImportService(clouds, new SourceFetcher(), publisher, settings, mirror, Metrics.detached());
+        return new ImportService(clouds, publisher, settings, mirror, Metrics.detached());
     }
 
     private ImportImage action(String suffix, String url, String checksum) {

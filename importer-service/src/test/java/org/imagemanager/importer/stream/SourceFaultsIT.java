@@ -16,7 +16,6 @@ import org.imagemanager.kafka.TopicNames;
 import org.imagemanager.kafka.TopicsInitializer;
 import org.imagemanager.plan.ImageProperties;
 import org.imagemanager.plan.ObservedImage;
-import org.imagemanager.source.SourceFetcher;
 import org.imagemanager.testsupport.DevCloud;
 import org.imagemanager.testsupport.SharedKafka;
 import org.imagemanager.testsupport.TestImages;
@@ -318,7 +317,7 @@ class SourceFaultsIT {
         settings.attemptTimeout = Duration.ofMinutes(1);
         settings.sourceIdleTimeout = Duration.ofSeconds(10);
         tweak.accept(settings);
-        return new ImportService(clouds, new SourceFetcher(), publisher, settings);
+        return new ImportService(clouds, publisher, settings);
     }
 
     private ImportImage action(String suffix, String url, String checksum) {
