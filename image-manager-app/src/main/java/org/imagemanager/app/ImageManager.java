@@ -25,12 +25,8 @@ import org.imagemanager.kafka.TopicsInitializer;
 import org.imagemanager.importer.mirror.S3MirrorConfig;
 import org.imagemanager.localkafka.LocalKafka;
 import org.imagemanager.locals3.LocalS3;
-import org.imagemanager.plan.ObservedImage;
-import org.imagemanager.plan.Plan;
 import org.imagemanager.plan.PlanReport;
-import org.imagemanager.plan.Reconciler;
-import org.imagemanager.source.SourceFetcher;
-import org.imagemanager.source.UpstreamResolver;
+import org.imagemanager.planner.CloudPlanning;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -243,20 +239,46 @@ public final class ImageManager {
             snapshot = new DefinitionSnapshot(snapshot.source(), snapshot.revision(), selected);
             List<String> families = selected.stream().map(d -> d.definition().name()).toList();
             out.printf("%d image definition(s) from %s%n", families.size(), images);
-            if (!cloudsAnswer(common.clouds, flags.tag)) {
+            TopicNames topics = common.topics();
+            Map<String, Object> properties = new java.util.HashMap<>(flags.properties());
+            properties.put("image-manager.claims.lease", common.claimLease.toString());
+            // First a look in-process, with the planner's own inputs: a cloud that cannot be planned ends the run now
+            // (nothing heals by waiting), and when every cloud is in line nothing at all is started.
+            LocalPlanning local = LocalPlanning.of(new PipelineSettings("", common.clouds, flags.tag, null, topics,
+                    common.groupPrefix, null, null, null, properties).properties(),
+                    common.kafka == null || common.kafka.isBlank() ? null : new LocalPlanning.EventsSource(common.kafka, topics.events()));
+            Map<String, CloudPlanning.Planned> planned = planEveryCloud(local, common.clouds, snapshot);
+            if (planned == null) {
                 return EXIT_FAILED;
             }
             if (dryRun) {
-                printPlans(out, common.clouds, snapshot, flags, false);
+                planned.values().forEach(p -> out.print(PlanReport.table(p.effective())));
                 return 0;
             }
+            boolean inLine = planned.values().stream().allMatch(CloudPlanning.Planned::inLine);
+            if (inLine && (common.kafka == null || common.kafka.isBlank())) {
+                // no broker, no mirror, no services: the summary a pipeline run would have printed
+                SyncTracker.Summary summary = new SyncTracker.Summary(planned.values().stream().map(p -> new SyncTracker.CloudSummary(
+                        p.cloud(), 0, 0, 0, p.unchanged(), List.of(), p.leftAlone().entrySet().stream()
+                        .map(e -> new SyncTracker.LeftAloneFamily(p.cloud(), e.getKey(), e.getValue())).toList())).toList());
+                out.print(summary.format());
+                return 0;
+            }
+            boolean imports = planned.values().stream().anyMatch(CloudPlanning.Planned::importsPlanned);
             try {
-                String bootstrap = common.bootstrapServers(out);
-                TopicNames topics = common.topics();
+                // the broker and (only when an import is planned) the mirror start side by side
+                java.util.concurrent.ExecutorService starting = java.util.concurrent.Executors.newFixedThreadPool(2);
+                String bootstrap;
+                try {
+                    java.util.concurrent.Future<String> broker = starting.submit(() -> common.bootstrapServers(out));
+                    java.util.concurrent.Future<Map<String, Object>> mirror = starting.submit(() -> imports
+                            ? common.mirrorProperties(out) : Map.<String, Object>of());
+                    bootstrap = started(broker);
+                    properties.putAll(started(mirror));
+                } finally {
+                    starting.shutdown();
+                }
                 TopicsInitializer.ensure(bootstrap, topics, 6, (short) 1);
-                Map<String, Object> properties = new java.util.HashMap<>(flags.properties());
-                properties.putAll(common.mirrorProperties(out));
-                properties.put("image-manager.claims.lease", common.claimLease.toString());
                 PipelineSettings settings = new PipelineSettings(bootstrap, common.clouds, flags.tag, null, topics,
                         common.groupPrefix, null, null, null, properties);
                 try (SyncTracker tracker = new SyncTracker(bootstrap, topics.events(), event -> progress(out, event));
@@ -273,6 +295,17 @@ public final class ImageManager {
                 }
             } finally {
                 common.stopEmbedded();
+            }
+        }
+
+        private static <T> T started(java.util.concurrent.Future<T> starting) throws IOException, InterruptedException {
+            try {
+                return starting.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
             }
         }
 
@@ -422,6 +455,13 @@ public final class ImageManager {
         @Option(names = "--json", description = "print the plan as JSON")
         boolean json;
 
+        @Option(names = "--kafka", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS}",
+                description = "Kafka bootstrap servers of a pipeline: its failed imports count as its planner counts them")
+        String kafka;
+
+        @Option(names = "--topic-prefix", defaultValue = "", description = "prefix of the pipeline's topic names")
+        String topicPrefix;
+
         @Override
         public Integer call() throws IOException {
             clouds = requireClouds(clouds);
@@ -429,7 +469,18 @@ public final class ImageManager {
             if (snapshot == null) {
                 return EXIT_INVALID;
             }
-            printPlans(System.out, clouds, snapshot, flags, json);
+            Map<String, Object> properties = new java.util.HashMap<>(flags.properties());
+            properties.put("image-manager.clouds", String.join(",", clouds));
+            properties.put("image-manager.management-tag", flags.tag);
+            LocalPlanning local = LocalPlanning.of(properties, kafka == null || kafka.isBlank() ? null
+                    : new LocalPlanning.EventsSource(kafka, Common.topics(topicPrefix).events()));
+            Map<String, CloudPlanning.Planned> planned = planEveryCloud(local, clouds, snapshot);
+            if (planned == null) {
+                return EXIT_FAILED;
+            }
+            for (CloudPlanning.Planned plan : planned.values()) {
+                System.out.print(json ? PlanReport.json(plan.effective()) + "\n" : PlanReport.table(plan.effective()));
+            }
             return 0;
         }
     }
@@ -528,15 +579,16 @@ public final class ImageManager {
     }
 
     /**
-     * Each cloud is in clouds.yaml, takes our credentials and has a Glance that answers; else one line per cloud
-     * names the cause and the run ends now. Waiting would not heal any of these, so a sync must not wait out its
-     * timeout for them.
+     * Plans every cloud in-process. A cloud missing from clouds.yaml, refusing our credentials or whose Glance does not
+     * answer gets one line naming the cause, and the run ends now (null): waiting would not heal any of these, so a
+     * sync must not wait out its timeout for them.
      */
-    static boolean cloudsAnswer(List<String> clouds, String tag) {
+    static Map<String, CloudPlanning.Planned> planEveryCloud(LocalPlanning local, List<String> clouds, DefinitionSnapshot snapshot) {
+        Map<String, CloudPlanning.Planned> planned = new java.util.LinkedHashMap<>();
         boolean all = true;
         for (String cloud : clouds) {
             try {
-                new GlanceClient(CloudsYaml.load(cloud)).listImages(tag);
+                planned.put(cloud, local.plan(cloud, snapshot));
             } catch (RuntimeException e) {
                 String cause = String.valueOf(e.getMessage());
                 System.err.println("error: " + (cause.contains("cloud '" + cloud + "'") ? "" : "cloud '" + cloud + "': ")
@@ -544,7 +596,7 @@ public final class ImageManager {
                 all = false;
             }
         }
-        return all;
+        return all ? planned : null;
     }
 
     /** Reads and validates definitions; prints every error and returns null when they are invalid. */
@@ -558,15 +610,4 @@ public final class ImageManager {
         }
     }
 
-    static void printPlans(PrintStream out, List<String> clouds, DefinitionSnapshot snapshot, PlanFlags flags, boolean json) {
-        List<org.imagemanager.definition.ImageDefinition> definitions = snapshot.definitions().stream()
-                .map(LocatedDefinition::definition).toList();
-        for (String cloud : clouds) {
-            GlanceClient glance = new GlanceClient(CloudsYaml.load(cloud));
-            List<ObservedImage> observed = glance.observedForPlanning(flags.tag, definitions);
-            Plan plan = Reconciler.plan(definitions, observed, flags.options(glance, Instant.now()),
-                    new Reconciler.Inputs(new UpstreamResolver(new SourceFetcher(), java.time.Duration.ZERO).resolve(definitions), java.util.Set.of()));
-            out.print(json ? PlanReport.json(plan) + "\n" : PlanReport.table(plan));
-        }
-    }
 }

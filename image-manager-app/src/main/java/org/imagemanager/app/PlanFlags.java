@@ -1,11 +1,9 @@
 package org.imagemanager.app;
 
-import org.imagemanager.glance.Glance;
 import org.imagemanager.plan.PlanOptions;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,27 +63,6 @@ final class PlanFlags {
             description = "accept on each project's behalf (needs admin credentials; default: ${DEFAULT-VALUE})")
     boolean shareAccept;
 
-    /** The options for the cloud behind {@code glance}; share targets are looked up in its Keystone. */
-    PlanOptions options(Glance glance, Instant now) {
-        boolean sharing = !shareProjects.isEmpty() || !shareDomains.isEmpty();
-        return PlanOptions.builder(glance.cloudName(), now)
-                .managementTag(tag)
-                .projectId(glance.projectId())
-                .filter(filter)
-                .latestOnly(latest)
-                .keep(keep)
-                .deactivate(deactivate)
-                .hide(hide)
-                .delete(delete, confirmDelete)
-                .force(force)
-                .useOsHidden(useOsHidden)
-                .visibleBuilds(visibleBuilds)
-                .maxAge(maxAgeDays == null ? null : Duration.ofDays(maxAgeDays))
-                .shareProjects(sharing ? glance.resolveProjects(shareProjects, shareDomains) : null)
-                .shareAccept(shareAccept)
-                .build();
-    }
-
     /** The same options as configuration of the planner service ({@code image-manager.plan.*}). */
     Map<String, Object> properties() {
         Map<String, Object> p = new HashMap<>();
@@ -104,6 +81,9 @@ final class PlanFlags {
         p.put("image-manager.plan.share-projects", List.copyOf(shareProjects));
         p.put("image-manager.plan.share-domains", List.copyOf(shareDomains));
         p.put("image-manager.plan.share-accept", shareAccept);
+        if (maxAgeDays != null) {
+            p.put("image-manager.plan.max-age", Duration.ofDays(maxAgeDays).toString());
+        }
         return p;
     }
 }

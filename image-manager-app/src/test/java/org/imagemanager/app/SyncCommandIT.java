@@ -72,6 +72,36 @@ class SyncCommandIT {
         assertEquals(1, glance.listImages(tag).size());
     }
 
+    /**
+     * Without --kafka, sync looks at the cloud in-process first: a cloud in line needs no broker, no mirror and no
+     * services at all; a change that imports nothing starts the broker but not the mirror.
+     */
+    @Test
+    void aCloudInLineStartsNothingAndAChangeWithoutAnImportStartsNoMirror() throws Exception {
+        Path images = definitions("Still " + id, "sha256:" + sha);
+        Result first = sync(images);
+        assertEquals(0, first.exitCode(), first.output());
+        String imageId = glance.listImages(tag).getFirst().id();
+
+        Result inLine = embeddedSync(images);
+        assertEquals(0, inLine.exitCode(), inLine.output());
+        assertTrue(inLine.output().contains("imported: 0  renamed: 0  changed: 0  unchanged: 1  failed: 0"), inLine.output());
+        assertFalse(inLine.output().contains("starting embedded"), "nothing started for a cloud in line: " + inLine.output());
+
+        glance.setProperties(imageId, Map.of("os_distro", "changed-by-hand"));
+        Result drift = embeddedSync(images);
+        assertEquals(0, drift.exitCode(), drift.output());
+        assertTrue(drift.output().contains("starting embedded Kafka broker"), drift.output());
+        assertFalse(drift.output().contains("starting embedded S3 mirror"), "no import, no mirror: " + drift.output());
+        assertTrue(drift.output().contains("imported: 0  renamed: 0  changed: 1"), drift.output());
+        assertEquals("cirros", glance.get(imageId).orElseThrow().property("os_distro"));
+    }
+
+    private Result embeddedSync(Path images) throws Exception {
+        return launch(DevCloud.cloudsFile(), "sync", "--cloud", DevCloud.ADMIN_CLOUD, "--images", images.toString(),
+                "--tag", tag, "--timeout", "PT3M", "--mirror-dir", work.resolve("s3").toString());
+    }
+
     @Test
     void aChecksumMismatchExitsOneNamingTheFailureAndLeavesNoImage() throws Exception {
         Path images = definitions("Bad " + id, "sha256:" + "1".repeat(64));

@@ -76,17 +76,12 @@ public final class LocalKafka implements AutoCloseable {
                 "logger.kafka.level=INFO",
                 ""), StandardCharsets.UTF_8);
 
-        String classpath = brokerClasspath();
+        // this module's own classes join the broker's classpath: FormatThenServe formats and serves in one JVM
+        String classpath = brokerClasspath() + java.io.File.pathSeparator + ownCode();
         Path output = directory.resolve("broker.out");
-        int formatted = run(List.of(ChildJvm.java(), "-cp", classpath, "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(),
-                "kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", properties.toAbsolutePath().toString()),
-                directory.resolve("format.out"));
-        if (formatted != 0) {
-            throw new IOException("formatting Kafka storage failed: " + Files.readString(directory.resolve("format.out")));
-        }
         ChildJvm broker = ChildJvm.start("Kafka broker", List.of("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC",
                 "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(), "-cp", classpath,
-                "kafka.Kafka", properties.toAbsolutePath().toString()), directory, output, Map.of());
+                FormatThenServe.class.getName(), clusterId(), properties.toAbsolutePath().toString()), directory, output, Map.of());
         broker.awaitReady(() -> accepts(port), "open port " + port, START_TIMEOUT, Duration.ofMillis(200));
         return new LocalKafka(broker, port, directory);
     }
@@ -126,14 +121,12 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
-    private static int run(List<String> command, Path output) throws IOException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    /** Where this module's classes are (its jar, or target/classes in a build). */
+    private static String ownCode() throws IOException {
         try {
-            return process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-            throw new IOException("interrupted", e);
+            return Path.of(FormatThenServe.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            throw new IOException("cannot locate the local-kafka classes: " + e, e);
         }
     }
 

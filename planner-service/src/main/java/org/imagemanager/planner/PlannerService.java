@@ -12,10 +12,6 @@ import org.imagemanager.event.PlanComputed;
 import org.imagemanager.kafka.EventPublisher;
 import org.imagemanager.observability.Metrics;
 import org.imagemanager.plan.FamilyPlan;
-import org.imagemanager.plan.ObservedImage;
-import org.imagemanager.plan.Plan;
-import org.imagemanager.plan.PlanOptions;
-import org.imagemanager.plan.Reconciler;
 import org.imagemanager.source.UpstreamResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +20,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -58,6 +55,7 @@ public class PlannerService {
     private final Metrics metrics;
     private final FamilyClaims claims;
     private final Clock clock;
+    private final CloudPlanning planning;
 
     public PlannerService(Clouds clouds, EventPublisher publisher, PlannerSettings settings, UpstreamResolver upstream,
                           Metrics metrics, FamilyClaims claims) {
@@ -68,6 +66,7 @@ public class PlannerService {
         this.upstream = upstream;
         this.metrics = metrics;
         this.clock = Clock.systemUTC();
+        this.planning = new CloudPlanning(clouds, settings, upstream, claims, clock);
         this.inFlight = new InFlightActions(settings.plan().redeliverAfter, settings.plan().retryFailedAfter);
     }
 
@@ -200,42 +199,23 @@ public class PlannerService {
             return; // a rebalance, an outcome or the resync before the definitions are read: planned once they are
         }
         synchronized (cloudLocks.computeIfAbsent(cloud, k -> new Object())) {
-            List<ImageDefinition> wanted = families.stream().map(definitions::get).filter(java.util.Objects::nonNull).toList();
-            if (wanted.isEmpty()) {
-                return;
-            }
-            List<ObservedImage> observed;
-            PlanOptions options;
-            Map<String, FamilyClaims.Live> live;
-            try {
-                observed = clouds.glance(cloud).observedForPlanning(settings.managementTag(), wanted);
-                // after the images: an import seen running whose family has no live claim now is truly dead
-                live = claims.liveClaims(clouds.glance(cloud));
-                // the options ask Keystone too (projects to share with): a failure there is the cloud's, like a listing
-                options = settings.options(cloud, clock.instant(), clouds.glance(cloud).projectId());
-            } catch (RuntimeException e) {
-                LOG.warn("cloud={}: cannot list images or resolve options, {} famil{} not planned: {}", cloud,
-                        wanted.size(), wanted.size() == 1 ? "y" : "ies", e.getMessage());
-                return;
-            }
-            CloudOptions cloudOptions = settings.cloudOptions(cloud);
-            // every definition goes in (the core needs them all to tell whose images are whose); plans of the
-            // families asked for come out
-            List<ImageDefinition> all = definitions.values().stream().map(cloudOptions::apply).toList();
             Set<String> failed = failedImports.stream().filter(key -> key.startsWith(cloud + "/"))
                     .map(key -> key.substring(cloud.length() + 1)).collect(Collectors.toSet());
-            Set<String> unclaimed = wanted.stream().map(ImageDefinition::name).filter(name -> !live.containsKey(name))
-                    .collect(Collectors.toSet());
-            Plan plan = Reconciler.plan(all, observed, options,
-                    new Reconciler.Inputs(upstream.resolve(wanted), failed, unclaimed));
-            for (ImageDefinition definition : wanted) {
-                FamilyClaims.Live claim = live.get(definition.name());
-                if (claim != null && !claim.ours()) {
-                    leaveAlone(cloud, definition.name(), claim, trigger);
-                    continue;
+            CloudPlanning.Planned planned;
+            try {
+                planned = planning.plan(cloud, definitions, families, failed);
+            } catch (RuntimeException e) {
+                LOG.warn("cloud={}: cannot list images or resolve options, {} famil{} not planned: {}", cloud,
+                        families.size(), families.size() == 1 ? "y" : "ies", e.getMessage());
+                return;
+            }
+            for (ImageDefinition definition : planned.wanted()) {
+                Optional<FamilyPlan> familyPlan = planned.of(definition.name());
+                if (familyPlan.isEmpty()) {
+                    leaveAlone(cloud, definition.name(), planned.live().get(definition.name()), trigger);
+                } else {
+                    publish(familyPlan.get(), trigger);
                 }
-                publish(plan.family(definition.name())
-                        .orElse(new FamilyPlan(cloud, definition.name(), List.of(), List.of(), 0)), trigger);
             }
         }
     }

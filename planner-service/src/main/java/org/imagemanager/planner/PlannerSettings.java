@@ -97,6 +97,7 @@ public class PlannerSettings {
                 .staleImport(plan.staleImport)
                 .shareProjects(sharedWith(cloud))
                 .shareAccept(plan.shareAccept)
+                .maxAge(plan.maxAge)
                 .build();
     }
 
@@ -144,6 +145,39 @@ public class PlannerSettings {
         public List<String> shareDomains = List.of();
         /** Accept on each project's behalf (needs admin credentials); false: the projects accept themselves. */
         public boolean shareAccept = true;
+        /** Definitions whose newest build is older than this are reported with the plan; null: no report. */
+        public Duration maxAge;
+
+        /**
+         * The same options read from any property source, as Micronaut binds them for the planner service: the
+         * command line's own look at a cloud ({@code plan}, {@code sync}) reads the pipeline's properties with it.
+         */
+        public static Options from(PropertyResolver properties) {
+            String prefix = "image-manager.plan.";
+            Options o = new Options();
+            o.projectId = properties.get(prefix + "project-id", String.class).orElse(o.projectId);
+            o.filter = properties.get(prefix + "filter", String.class).orElse(o.filter);
+            o.latest = properties.get(prefix + "latest", Boolean.class).orElse(o.latest);
+            o.keep = properties.get(prefix + "keep", Boolean.class).orElse(o.keep);
+            o.deactivate = properties.get(prefix + "deactivate", Boolean.class).orElse(o.deactivate);
+            o.hide = properties.get(prefix + "hide", Boolean.class).orElse(o.hide);
+            o.delete = properties.get(prefix + "delete", Boolean.class).orElse(o.delete);
+            o.confirmDelete = properties.get(prefix + "confirm-delete", Boolean.class).orElse(o.confirmDelete);
+            o.force = properties.get(prefix + "force", Boolean.class).orElse(o.force);
+            o.useOsHidden = properties.get(prefix + "use-os-hidden", Boolean.class).orElse(o.useOsHidden);
+            o.visibleBuilds = properties.get(prefix + "visible-builds", Integer.class).orElse(o.visibleBuilds);
+            o.staleImport = properties.get(prefix + "stale-import", Duration.class).orElse(o.staleImport);
+            o.resyncInterval = properties.get(prefix + "resync-interval", Duration.class).orElse(o.resyncInterval);
+            o.redeliverAfter = properties.get(prefix + "redeliver-after", Duration.class).orElse(o.redeliverAfter);
+            o.retryFailedAfter = properties.get(prefix + "retry-failed-after", Duration.class).orElse(o.retryFailedAfter);
+            o.shareProjects = properties.get(prefix + "share-projects", io.micronaut.core.type.Argument.listOf(String.class))
+                    .orElse(o.shareProjects);
+            o.shareDomains = properties.get(prefix + "share-domains", io.micronaut.core.type.Argument.listOf(String.class))
+                    .orElse(o.shareDomains);
+            o.shareAccept = properties.get(prefix + "share-accept", Boolean.class).orElse(o.shareAccept);
+            o.maxAge = properties.get(prefix + "max-age", Duration.class).orElse(o.maxAge);
+            return o;
+        }
     }
 
     public Options plan() {

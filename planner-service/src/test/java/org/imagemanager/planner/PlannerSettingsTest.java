@@ -12,6 +12,7 @@ import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -62,5 +63,49 @@ class PlannerSettingsTest {
 
     private static java.util.function.Function<String, Optional<String>> properties(Map<String, String> values) {
         return key -> Optional.ofNullable(values.get(key));
+    }
+
+    /**
+     * The command line reads the options with Options.from (the planner service has Micronaut bind them): every
+     * option, under its configuration name, is read (each differs from its default here).
+     */
+    @Test
+    void optionsFromPropertiesReadsEveryOption() throws Exception {
+        Map<String, Object> given = new java.util.HashMap<>();
+        given.put("image-manager.plan.project-id", "p-42");
+        given.put("image-manager.plan.filter", "Ubuntu.*");
+        given.put("image-manager.plan.latest", true);
+        given.put("image-manager.plan.keep", true);
+        given.put("image-manager.plan.deactivate", true);
+        given.put("image-manager.plan.hide", true);
+        given.put("image-manager.plan.delete", true);
+        given.put("image-manager.plan.confirm-delete", true);
+        given.put("image-manager.plan.force", true);
+        given.put("image-manager.plan.use-os-hidden", true);
+        given.put("image-manager.plan.visible-builds", 5);
+        given.put("image-manager.plan.stale-import", "3h");
+        given.put("image-manager.plan.resync-interval", "7m");
+        given.put("image-manager.plan.redeliver-after", "20m");
+        given.put("image-manager.plan.retry-failed-after", "11m");
+        given.put("image-manager.plan.share-projects", List.of("a", "b"));
+        given.put("image-manager.plan.share-domains", List.of("d"));
+        given.put("image-manager.plan.share-accept", false);
+        given.put("image-manager.plan.max-age", "30d");
+        try (io.micronaut.context.ApplicationContext context = io.micronaut.context.ApplicationContext.builder()
+                .deduceEnvironment(false).properties(given).build()) {
+            context.getEnvironment().start();
+            PlannerSettings.Options read = PlannerSettings.Options.from(context.getEnvironment());
+            PlannerSettings.Options defaults = new PlannerSettings.Options();
+            int fields = 0;
+            for (java.lang.reflect.Field field : PlannerSettings.Options.class.getFields()) {
+                if (!java.lang.reflect.Modifier.isStatic(field.getModifiers())) {
+                    assertNotEquals(field.get(defaults), field.get(read), field.getName() + " was not read");
+                    fields++;
+                }
+            }
+            assertEquals(given.size(), fields, "every option is given here");
+            assertEquals(java.time.Duration.ofHours(3), read.staleImport);
+            assertEquals(List.of("a", "b"), read.shareProjects);
+        }
     }
 }

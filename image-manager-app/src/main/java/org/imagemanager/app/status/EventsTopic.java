@@ -37,6 +37,15 @@ public record EventsTopic(List<ImageEvent> events, int unreadable) {
      *              a topic of long retention is not read whole
      */
     public static EventsTopic read(String bootstrapServers, String topic, Instant since) {
+        return read(bootstrapServers, topic, since, true);
+    }
+
+    /** The whole topic, or no events when it does not exist yet (a pipeline that never ran on this broker). */
+    public static EventsTopic readIfThere(String bootstrapServers, String topic) {
+        return read(bootstrapServers, topic, null, false);
+    }
+
+    private static EventsTopic read(String bootstrapServers, String topic, Instant since, boolean required) {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -46,6 +55,9 @@ public record EventsTopic(List<ImageEvent> events, int unreadable) {
                 new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, TIMEOUT).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
+            if (partitions.isEmpty() && !required) {
+                return new EventsTopic(List.of(), 0);
+            }
             if (partitions.isEmpty()) {
                 throw new IllegalStateException("there is no topic " + topic + " at " + bootstrapServers);
             }
