@@ -81,21 +81,10 @@ public final class ImageManager {
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            java.util.regex.Matcher short_ = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(value.strip());
-            if (short_.matches()) {
-                long n = Long.parseLong(short_.group(1));
-                return switch (short_.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    case "h" -> Duration.ofHours(n);
-                    default -> Duration.ofDays(n);
-                };
-            }
             try {
-                return Duration.parse(value.strip());
-            } catch (java.time.format.DateTimeParseException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is no duration (e.g. 90s, 2m, 1h or PT2M)");
+                return org.imagemanager.config.Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
         }
     }
@@ -229,83 +218,103 @@ public final class ImageManager {
         public Integer call() throws Exception {
             common.requireClouds();
             PrintStream out = System.out;
-            DefinitionSnapshot snapshot = readOrReport(images);
-            if (snapshot == null) {
-                return EXIT_INVALID;
-            }
-            List<LocatedDefinition> selected = snapshot.definitions().stream()
-                    .filter(d -> flags.filter == null || flags.filter.matcher(d.definition().name()).lookingAt())
-                    .toList();
-            snapshot = new DefinitionSnapshot(snapshot.source(), snapshot.revision(), selected);
-            List<String> families = selected.stream().map(d -> d.definition().name()).toList();
-            out.printf("%d image definition(s) from %s%n", families.size(), images);
             TopicNames topics = common.topics();
             Map<String, Object> properties = new java.util.HashMap<>(flags.properties());
             properties.put("image-manager.claims.lease", common.claimLease.toString());
+            boolean broker = common.kafka != null && !common.kafka.isBlank();
             // First a look in-process, with the planner's own inputs: a cloud that cannot be planned ends the run now
             // (nothing heals by waiting), and when every cloud is in line nothing at all is started.
-            LocalPlanning local = LocalPlanning.of(new PipelineSettings("", common.clouds, flags.tag, null, topics,
+            try (LocalPlanning local = LocalPlanning.of(new PipelineSettings("", common.clouds, flags.tag, null, topics,
                     common.groupPrefix, null, null, null, properties).properties(),
-                    common.kafka == null || common.kafka.isBlank() ? null : new LocalPlanning.EventsSource(common.kafka, topics.events()));
-            Map<String, CloudPlanning.Planned> planned = planEveryCloud(local, common.clouds, snapshot);
-            if (planned == null) {
-                return EXIT_FAILED;
-            }
-            if (dryRun) {
-                planned.values().forEach(p -> out.print(PlanReport.table(p.effective())));
-                return 0;
-            }
-            boolean inLine = planned.values().stream().allMatch(CloudPlanning.Planned::inLine);
-            if (inLine && (common.kafka == null || common.kafka.isBlank())) {
-                // no broker, no mirror, no services: the summary a pipeline run would have printed
-                SyncTracker.Summary summary = new SyncTracker.Summary(planned.values().stream().map(p -> new SyncTracker.CloudSummary(
-                        p.cloud(), 0, 0, 0, p.unchanged(), List.of(), p.leftAlone().entrySet().stream()
-                        .map(e -> new SyncTracker.LeftAloneFamily(p.cloud(), e.getKey(), e.getValue())).toList())).toList());
-                out.print(summary.format());
-                return 0;
-            }
-            boolean imports = planned.values().stream().anyMatch(CloudPlanning.Planned::importsPlanned);
-            try {
-                // the broker and (only when an import is planned) the mirror start side by side
-                java.util.concurrent.ExecutorService starting = java.util.concurrent.Executors.newFixedThreadPool(2);
-                String bootstrap;
+                    broker ? new LocalPlanning.EventsSource(common.kafka, topics.events()) : null)) {
+                local.connectAhead(common.clouds);
+                DefinitionSnapshot snapshot = readOrReport(images);
+                if (snapshot == null) {
+                    return EXIT_INVALID;
+                }
+                List<LocatedDefinition> selected = snapshot.definitions().stream()
+                        .filter(d -> flags.filter == null || flags.filter.matcher(d.definition().name()).lookingAt())
+                        .toList();
+                snapshot = new DefinitionSnapshot(snapshot.source(), snapshot.revision(), selected);
+                List<String> families = selected.stream().map(d -> d.definition().name()).toList();
+                out.printf("%d image definition(s) from %s%n", families.size(), images);
+                Map<String, CloudPlanning.Planned> planned = planEveryCloud(local, common.clouds, snapshot);
+                if (planned == null) {
+                    return EXIT_FAILED;
+                }
+                if (dryRun) {
+                    planned.values().forEach(p -> out.print(PlanReport.table(p.effective())));
+                    return 0;
+                }
+                boolean imports = planned.values().stream().anyMatch(CloudPlanning.Planned::importsPlanned);
                 try {
-                    java.util.concurrent.Future<String> broker = starting.submit(() -> common.bootstrapServers(out));
-                    java.util.concurrent.Future<Map<String, Object>> mirror = starting.submit(() -> imports
-                            ? common.mirrorProperties(out) : Map.<String, Object>of());
-                    bootstrap = started(broker);
-                    properties.putAll(started(mirror));
+                    return broker ? throughThePipeline(out, topics, properties, snapshot, families, imports)
+                            : here(out, local, snapshot, planned, imports);
                 } finally {
-                    starting.shutdown();
+                    common.stopEmbedded();
                 }
-                TopicsInitializer.ensure(bootstrap, topics, 6, (short) 1);
-                PipelineSettings settings = new PipelineSettings(bootstrap, common.clouds, flags.tag, null, topics,
-                        common.groupPrefix, null, null, null, properties);
-                try (SyncTracker tracker = new SyncTracker(bootstrap, topics.events(), event -> progress(out, event));
-                     Pipeline pipeline = Pipeline.start(settings)) {
-                    pipeline.publish(snapshot);
-                    boolean settled = tracker.awaitSettled(common.clouds, families, timeout);
-                    SyncTracker.Summary summary = tracker.summary();
-                    out.print(summary.format());
-                    if (!settled) {
-                        System.err.println("not in line after " + timeout + "; see the events above");
-                        return EXIT_FAILED;
-                    }
-                    return summary.failed().isEmpty() ? 0 : EXIT_FAILED;
-                }
-            } finally {
-                common.stopEmbedded();
             }
         }
 
-        private static <T> T started(java.util.concurrent.Future<T> starting) throws IOException, InterruptedException {
-            try {
-                return starting.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof IOException io) {
-                    throw io;
-                }
-                throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        /**
+         * Without a broker given: the plans carried out in this process (no broker, no services; the mirror only when
+         * an import is planned). A cloud in line costs nothing beyond its look.
+         */
+        private int here(PrintStream out, LocalPlanning local, DefinitionSnapshot snapshot,
+                         Map<String, CloudPlanning.Planned> planned, boolean imports) throws Exception {
+            Map<String, Object> mirrorProperties = imports ? common.mirrorProperties(out) : Map.of();
+            try (org.imagemanager.importer.mirror.S3Mirror mirror = mirror(mirrorProperties);
+                 LocalRun run = new LocalRun(local, mirror, CONCURRENCY, event -> progress(out, event))) {
+                boolean settled = run.run(snapshot, planned, timeout);
+                return ended(out, settled, run.summary());
+            }
+        }
+
+        /** The summary, and the exit code: 0 all in line, 1 a failure or the timeout. */
+        private int ended(PrintStream out, boolean settled, SyncTracker.Summary summary) {
+            out.print(summary.format());
+            if (!settled) {
+                System.err.println("not in line after " + timeout + "; see the events above");
+                return EXIT_FAILED;
+            }
+            return summary.failed().isEmpty() ? 0 : EXIT_FAILED;
+        }
+
+        /** Families carried out side by side in one run (imports stream; two cores keep four busy). */
+        private static final int CONCURRENCY = 4;
+
+        /** The mirror of {@code image-manager.mirror.*} (the embedded one, or one configured in the environment). */
+        private static org.imagemanager.importer.mirror.S3Mirror mirror(Map<String, Object> given) {
+            java.util.function.Function<String, java.util.Optional<String>> property = LocalPlanning.pipelineProperties(given);
+            java.util.Optional<String> bucket = property.apply("image-manager.mirror.bucket");
+            if (bucket.isEmpty()) {
+                return null;
+            }
+            org.imagemanager.importer.mirror.S3Mirror mirror = new org.imagemanager.importer.mirror.S3Mirror(
+                    new org.imagemanager.importer.mirror.S3MirrorConfig(property.apply("image-manager.mirror.endpoint").orElse(null),
+                            property.apply("image-manager.mirror.region").orElse("us-east-1"), bucket.get(),
+                            property.apply("image-manager.mirror.access-key").orElse(null),
+                            property.apply("image-manager.mirror.secret-key").orElse(null),
+                            property.apply("image-manager.mirror.prefix").orElse("images")));
+            mirror.ensureBucket();
+            return mirror;
+        }
+
+        /** With a broker given (--kafka): the four services, their plans and outcomes on its topics, as serve runs them. */
+        private int throughThePipeline(PrintStream out, TopicNames topics, Map<String, Object> properties,
+                                       DefinitionSnapshot snapshot, List<String> families, boolean imports) throws Exception {
+            String bootstrap = common.bootstrapServers(out);
+            if (imports) {
+                properties.putAll(common.mirrorProperties(out));
+            }
+            TopicsInitializer.ensure(bootstrap, topics, 6, (short) 1);
+            PipelineSettings settings = new PipelineSettings(bootstrap, common.clouds, flags.tag, null, topics,
+                    common.groupPrefix, null, null, null, properties);
+            try (SyncTracker tracker = new SyncTracker(bootstrap, topics.events(), event -> progress(out, event));
+                 Pipeline pipeline = Pipeline.start(settings)) {
+                pipeline.publish(snapshot);
+                boolean settled = tracker.awaitSettled(common.clouds, families, timeout);
+                return ended(out, settled, tracker.summary());
             }
         }
 
@@ -465,16 +474,19 @@ public final class ImageManager {
         @Override
         public Integer call() throws IOException {
             clouds = requireClouds(clouds);
-            DefinitionSnapshot snapshot = readOrReport(images);
-            if (snapshot == null) {
-                return EXIT_INVALID;
-            }
             Map<String, Object> properties = new java.util.HashMap<>(flags.properties());
             properties.put("image-manager.clouds", String.join(",", clouds));
             properties.put("image-manager.management-tag", flags.tag);
-            LocalPlanning local = LocalPlanning.of(properties, kafka == null || kafka.isBlank() ? null
-                    : new LocalPlanning.EventsSource(kafka, Common.topics(topicPrefix).events()));
-            Map<String, CloudPlanning.Planned> planned = planEveryCloud(local, clouds, snapshot);
+            Map<String, CloudPlanning.Planned> planned;
+            try (LocalPlanning local = LocalPlanning.of(properties, kafka == null || kafka.isBlank() ? null
+                    : new LocalPlanning.EventsSource(kafka, Common.topics(topicPrefix).events()))) {
+                local.connectAhead(clouds);
+                DefinitionSnapshot snapshot = readOrReport(images);
+                if (snapshot == null) {
+                    return EXIT_INVALID;
+                }
+                planned = planEveryCloud(local, clouds, snapshot);
+            }
             if (planned == null) {
                 return EXIT_FAILED;
             }

@@ -82,6 +82,12 @@ public final class SyncTracker implements AutoCloseable {
         partitions.forEach(consumer::position); // fix the start now, before anything is published
     }
 
+    /** The fold alone, fed by {@link #accept} (a sync carried out in this process, without a broker). */
+    SyncTracker(Consumer<ImageEvent> onEvent) {
+        this.onEvent = onEvent;
+        this.consumer = null;
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
@@ -245,7 +251,9 @@ public final class SyncTracker implements AutoCloseable {
 
     @Override
     public void close() {
-        consumer.close();
+        if (consumer != null) {
+            consumer.close();
+        }
     }
 
     /** A family this run did not change because another run held its claim. */

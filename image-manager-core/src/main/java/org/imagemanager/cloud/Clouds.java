@@ -17,7 +17,7 @@ import java.util.function.Function;
  * {@code image-manager.clouds-file} names a clouds.yaml explicitly (it takes the place of {@code OS_CLIENT_CONFIG_FILE}).
  */
 @Singleton
-public class Clouds {
+public class Clouds implements AutoCloseable {
     private final Map<String, Glance> clients = new ConcurrentHashMap<>();
     private final Map<String, SourceFetcher> sources = new ConcurrentHashMap<>();
     private final Function<String, Glance> connect;
@@ -48,6 +48,13 @@ public class Clouds {
 
     public Glance glance(String cloudName) {
         return clients.computeIfAbsent(cloudName, connect);
+    }
+
+    /** Ends every client's connections. */
+    @Override
+    public void close() {
+        clients.values().forEach(Glance::close);
+        sources.values().forEach(SourceFetcher::close);
     }
 
     /** The fetcher for sources of images imported into this cloud (one per cloud, its connections pooled). */

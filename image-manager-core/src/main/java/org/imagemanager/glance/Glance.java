@@ -18,7 +18,7 @@ import java.util.Set;
  * One implementation talks to a real cloud ({@link GlanceClient}); tests of the services use an in-memory one. Every
  * refusal is a {@link GlanceException} carrying the HTTP status.
  */
-public interface Glance {
+public interface Glance extends AutoCloseable {
     String cloudName();
 
     /** The project the credentials are scoped to: images of other projects are only considered when public. */
@@ -115,5 +115,10 @@ public interface Glance {
             }
         }
         return observed;
+    }
+
+    /** Ends this client's connections (a JVM waits at exit for threads still polling sockets); nothing to do by default. */
+    @Override
+    default void close() {
     }
 }

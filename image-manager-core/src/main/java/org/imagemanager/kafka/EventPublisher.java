@@ -38,6 +38,15 @@ public class EventPublisher implements AutoCloseable {
                 new StringSerializer(), new StringSerializer());
     }
 
+    /**
+     * For a subclass that delivers records elsewhere (a sync carried out in one process, with no broker): no
+     * producer, so every publish method must be overridden.
+     */
+    protected EventPublisher(EventRecords records) {
+        this.records = records;
+        this.producer = null;
+    }
+
     public void publish(DefinitionEvent event) {
         send(records.of(event));
     }
@@ -73,6 +82,8 @@ public class EventPublisher implements AutoCloseable {
     @PreDestroy
     @Override
     public void close() {
-        producer.close();
+        if (producer != null) {
+            producer.close();
+        }
     }
 }

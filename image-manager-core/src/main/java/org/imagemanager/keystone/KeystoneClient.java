@@ -36,7 +36,7 @@ import java.util.TreeSet;
  * knows no application credentials), with the cloud's TLS settings. Secrets go into request bodies only, never into a
  * message.
  */
-public final class KeystoneClient {
+public final class KeystoneClient implements AutoCloseable {
     /** A token this close to its expiry is replaced before use: a long import never starts on one about to end. */
     private static final Duration TOKEN_MARGIN = Duration.ofMinutes(5);
 
@@ -323,5 +323,10 @@ public final class KeystoneClient {
 
     private static String segment(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    @Override
+    public void close() {
+        http.close();
     }
 }

@@ -26,7 +26,7 @@ import java.util.Optional;
  * images imported into that cloud ({@link org.imagemanager.cloud.Clouds#sources}).
  */
 @Singleton
-public class SourceFetcher {
+public class SourceFetcher implements AutoCloseable {
     private final HttpClient http;
     /** How certificates are checked, for the error that refuses one. */
     private final String trust;
@@ -147,6 +147,12 @@ public class SourceFetcher {
         } catch (IOException e) {
             throw new SourceException(FailureReason.SOURCE_UNREACHABLE, "cannot read " + url + ": " + e);
         }
+    }
+
+    /** Ends the pooled connections (a JVM waits at exit for a client's selector thread still polling). */
+    @Override
+    public void close() {
+        http.close();
     }
 
     public static final class SourceException extends Exception {

@@ -6,6 +6,7 @@ import io.micronaut.core.value.PropertyResolver;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.imagemanager.cloud.Clouds;
+import org.imagemanager.config.Durations;
 import org.imagemanager.plan.PlanOptions;
 
 import java.time.Duration;
@@ -40,7 +41,7 @@ public class PlannerSettings {
         this(cloudList, managementTag, plan, key -> properties.get(key, String.class), keystone);
     }
 
-    PlannerSettings(String cloudList, String managementTag, Options plan, Function<String, Optional<String>> properties,
+    public PlannerSettings(String cloudList, String managementTag, Options plan, Function<String, Optional<String>> properties,
                     Clouds keystone) {
         this.clouds = Arrays.stream(cloudList.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         this.managementTag = managementTag;
@@ -149,34 +150,39 @@ public class PlannerSettings {
         public Duration maxAge;
 
         /**
-         * The same options read from any property source, as Micronaut binds them for the planner service: the
-         * command line's own look at a cloud ({@code plan}, {@code sync}) reads the pipeline's properties with it.
+         * The same options read from plain property values (lists comma-separated), as Micronaut binds them for the
+         * planner service: the command line's own look at a cloud ({@code plan}, {@code sync}) reads the pipeline's
+         * properties with it, without building a context (its classpath scan would cost a no-op sync a third of a
+         * second).
          */
-        public static Options from(PropertyResolver properties) {
+        public static Options from(Function<String, Optional<String>> properties) {
             String prefix = "image-manager.plan.";
+            Function<String, Optional<String>> value = key -> properties.apply(prefix + key).filter(v -> !v.isBlank());
             Options o = new Options();
-            o.projectId = properties.get(prefix + "project-id", String.class).orElse(o.projectId);
-            o.filter = properties.get(prefix + "filter", String.class).orElse(o.filter);
-            o.latest = properties.get(prefix + "latest", Boolean.class).orElse(o.latest);
-            o.keep = properties.get(prefix + "keep", Boolean.class).orElse(o.keep);
-            o.deactivate = properties.get(prefix + "deactivate", Boolean.class).orElse(o.deactivate);
-            o.hide = properties.get(prefix + "hide", Boolean.class).orElse(o.hide);
-            o.delete = properties.get(prefix + "delete", Boolean.class).orElse(o.delete);
-            o.confirmDelete = properties.get(prefix + "confirm-delete", Boolean.class).orElse(o.confirmDelete);
-            o.force = properties.get(prefix + "force", Boolean.class).orElse(o.force);
-            o.useOsHidden = properties.get(prefix + "use-os-hidden", Boolean.class).orElse(o.useOsHidden);
-            o.visibleBuilds = properties.get(prefix + "visible-builds", Integer.class).orElse(o.visibleBuilds);
-            o.staleImport = properties.get(prefix + "stale-import", Duration.class).orElse(o.staleImport);
-            o.resyncInterval = properties.get(prefix + "resync-interval", Duration.class).orElse(o.resyncInterval);
-            o.redeliverAfter = properties.get(prefix + "redeliver-after", Duration.class).orElse(o.redeliverAfter);
-            o.retryFailedAfter = properties.get(prefix + "retry-failed-after", Duration.class).orElse(o.retryFailedAfter);
-            o.shareProjects = properties.get(prefix + "share-projects", io.micronaut.core.type.Argument.listOf(String.class))
-                    .orElse(o.shareProjects);
-            o.shareDomains = properties.get(prefix + "share-domains", io.micronaut.core.type.Argument.listOf(String.class))
-                    .orElse(o.shareDomains);
-            o.shareAccept = properties.get(prefix + "share-accept", Boolean.class).orElse(o.shareAccept);
-            o.maxAge = properties.get(prefix + "max-age", Duration.class).orElse(o.maxAge);
+            o.projectId = value.apply("project-id").orElse(o.projectId);
+            o.filter = value.apply("filter").orElse(o.filter);
+            o.latest = value.apply("latest").map(Boolean::parseBoolean).orElse(o.latest);
+            o.keep = value.apply("keep").map(Boolean::parseBoolean).orElse(o.keep);
+            o.deactivate = value.apply("deactivate").map(Boolean::parseBoolean).orElse(o.deactivate);
+            o.hide = value.apply("hide").map(Boolean::parseBoolean).orElse(o.hide);
+            o.delete = value.apply("delete").map(Boolean::parseBoolean).orElse(o.delete);
+            o.confirmDelete = value.apply("confirm-delete").map(Boolean::parseBoolean).orElse(o.confirmDelete);
+            o.force = value.apply("force").map(Boolean::parseBoolean).orElse(o.force);
+            o.useOsHidden = value.apply("use-os-hidden").map(Boolean::parseBoolean).orElse(o.useOsHidden);
+            o.visibleBuilds = value.apply("visible-builds").map(v -> Integer.parseInt(v.strip())).orElse(o.visibleBuilds);
+            o.staleImport = value.apply("stale-import").map(Durations::parse).orElse(o.staleImport);
+            o.resyncInterval = value.apply("resync-interval").map(Durations::parse).orElse(o.resyncInterval);
+            o.redeliverAfter = value.apply("redeliver-after").map(Durations::parse).orElse(o.redeliverAfter);
+            o.retryFailedAfter = value.apply("retry-failed-after").map(Durations::parse).orElse(o.retryFailedAfter);
+            o.shareProjects = value.apply("share-projects").map(Options::list).orElse(o.shareProjects);
+            o.shareDomains = value.apply("share-domains").map(Options::list).orElse(o.shareDomains);
+            o.shareAccept = value.apply("share-accept").map(Boolean::parseBoolean).orElse(o.shareAccept);
+            o.maxAge = value.apply("max-age").map(Durations::parse).orElse(o.maxAge);
             return o;
+        }
+
+        private static List<String> list(String commaSeparated) {
+            return Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
         }
     }
 
